@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// A system C library exposed through a module map and pkg-config.
+func systemLibrary(_ name: String, pkgConfig: String, apt: String) -> Target {
+    .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt([apt])])
+}
+
+let package = Package(
+    name: "cube",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "cube-info", targets: ["cube-info"]),
+        .executable(name: "cube-consolidate", targets: ["cube-consolidate"]),
+        .library(name: "CubeZarr", targets: ["CubeZarr"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        systemLibrary("CNetCDF", pkgConfig: "netcdf", apt: "libnetcdf-dev"),
+        systemLibrary("CHDF5", pkgConfig: "hdf5", apt: "libhdf5-dev"),
+        systemLibrary("CBlosc", pkgConfig: "blosc", apt: "libblosc-dev"),
+        systemLibrary("CZstd", pkgConfig: "libzstd", apt: "libzstd-dev"),
+        systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
+        systemLibrary("CLZ4", pkgConfig: "liblz4", apt: "liblz4-dev"),
+
+        .target(name: "CubeCore"),
+        .target(name: "CubeCodecs", dependencies: ["CubeCore", "CBlosc", "CZstd", "CZlib", "CLZ4"]),
+        .target(name: "CubeZarr", dependencies: ["CubeCore", "CubeCodecs"]),
+        .target(name: "CubeEngine", dependencies: ["CubeCore", "CubeZarr"]),
+        .target(name: "CubeCLI", dependencies: [
+            "CubeCore", "CubeZarr", "CubeEngine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "cube-info", dependencies: ["CubeCLI"]),
+        .executableTarget(name: "cube-consolidate", dependencies: ["CubeCLI"]),
+
+        .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),
+        .testTarget(name: "CubeCodecsTests", dependencies: ["CubeCodecs"]),
+        .testTarget(name: "CubeZarrTests", dependencies: ["CubeZarr"]),
+        .testTarget(name: "CubeCLITests", dependencies: ["CubeCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

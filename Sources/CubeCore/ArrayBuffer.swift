@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Decoded elements of an array or chunk, in C order.
+///
+/// Fixed-size types are held as raw bytes in the machine's native byte order;
+/// variable-length strings as Swift strings.
+public struct ArrayBuffer: Sendable, Equatable {
+    /// Element storage.
+    public enum Storage: Sendable, Equatable {
+        /// Raw native-order bytes, `itemSize` per element.
+        case fixed([UInt8])
+        /// One string per element.
+        case strings([String])
+    }
+
+    /// Element type.
+    public var dataType: DataType
+    /// Shape of the buffer.
+    public var shape: [Int]
+    /// The elements.
+    public var storage: Storage
+
+    /// Wraps existing storage; the caller guarantees its size matches `shape`.
+    public init(dataType: DataType, shape: [Int], storage: Storage) {
+        self.dataType = dataType
+        self.shape = shape
+        self.storage = storage
+    }
+
+    /// Wraps raw native-order bytes, checking their size against `shape`.
+    public init(dataType: DataType, shape: [Int], bytes: [UInt8], context: String? = nil) throws {
+        let expected = try ShapeMath.byteCount(shape, itemSize: dataType.itemSize, context: context)
+        guard !dataType.isVariableLength else {
+            throw CubeError(.invalidArgument, "variable-length strings cannot be built from raw bytes", context: context)
+        }
+        guard bytes.count == expected else {
+            throw CubeError(.corrupt, "decoded chunk has \(bytes.count) bytes, expected \(expected) for shape \(shape) of \(dataType)", context: context)
+        }
+        self.init(dataType: dataType, shape: shape, storage: .fixed(bytes))
+    }
+
+    /// A buffer of `shape` with every element equal to `fill`.
+    public init(filledWith fill: FillValue, dataType: DataType, shape: [Int]) {
+        let count = ShapeMath.product(shape)
+        self.dataType = dataType
+        self.shape = shape
+        switch fill {
+        case .string(let s):
+            storage = .strings(Array(repeating: s, count: count))
+        case .element(let item):
+            storage = .fixed(FillValue.replicate(item, count: count))
+        }
+    }
+
+    /// Number of elements.
+    public var elementCount: Int { ShapeMath.product(shape) }
+
+    /// The raw bytes of a fixed-size buffer, or `nil` for strings.
+    public var bytes: [UInt8]? {
+        if case .fixed(let b) = storage { return b }
+        return nil
+    }
+
+    /// The strings of a variable-length buffer, or `nil` for fixed-size types.
+    public var strings: [String]? {
+        if case .strings(let s) = storage { return s }
+        return nil
+    }
+
+    /// Whether every element equals `fill` (bitwise for fixed-size types).
+    public func isEntirely(_ fill: FillValue) -> Bool {
+        switch (storage, fill) {
+        case (.strings(let values), .string(let s)):
+            return values.allSatisfy { $0 == s }
+        case (.fixed(let raw), .element(let item)):
+            let n = item.count
+            guard n > 0, raw.count % n == 0 else { return raw.isEmpty }
+            return raw.withUnsafeBytes { buf in
+                item.withUnsafeBytes { pattern in
+                    var offset = 0
+                    while offset < buf.count {
+                        if memcmp(buf.baseAddress! + offset, pattern.baseAddress!, n) != 0 { return false }
+                        offset += n
+                    }
+                    return true
+                }
+            }
+        default:
+            return false
+        }
+    }
+
+    /// Copies the box `count` at `sourceStart` of `source` into this buffer at `destinationStart`.
+    public mutating func copy(from source: ArrayBuffer, sourceStart: [Int], count: [Int], to destinationStart: [Int]) {
+        let destinationShape = shape
+        switch (storage, source.storage) {
+        case (.fixed(var target), .fixed(let raw)):
+            storage = .fixed([])  // release our reference so `target` is uniquely owned
+            let itemSize = dataType.itemSize
+            raw.withUnsafeBytes { src in
+                target.withUnsafeMutableBytes { dst in
+                    RegionCopy.copy(count: count, itemSize: itemSize,
+                                    from: src, sourceShape: source.shape, sourceStart: sourceStart,
+                                    to: dst, destinationShape: destinationShape, destinationStart: destinationStart)
+                }
+            }
+            storage = .fixed(target)
+        case (.strings(var target), .strings(let values)):
+            storage = .strings([])
+            RegionCopy.forEachRun(count: count, sourceShape: source.shape, sourceStart: sourceStart,
+                                  destinationShape: destinationShape, destinationStart: destinationStart) { s, d, n in
+                target.replaceSubrange(d..<(d + n), with: values[s..<(s + n)])
+            }
+            storage = .strings(target)
+        default:
+            break
+        }
+    }
+
+    /// The box `region` of this buffer as a new buffer.
+    public func extracting(_ region: Region) -> ArrayBuffer {
+        if region.start.allSatisfy({ $0 == 0 }) && region.count == shape { return self }
+        var result: ArrayBuffer
+        switch storage {
+        case .fixed:
+            result = ArrayBuffer(dataType: dataType, shape: region.count,
+                                 storage: .fixed([UInt8](repeating: 0, count: region.elementCount * dataType.itemSize)))
+        case .strings:
+            result = ArrayBuffer(dataType: dataType, shape: region.count,
+                                 storage: .strings(Array(repeating: "", count: region.elementCount)))
+        }
+        result.copy(from: self, sourceStart: region.start, count: region.count,
+                    to: [Int](repeating: 0, count: region.rank))
+        return result
+    }
+}
+
