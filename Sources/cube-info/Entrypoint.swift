@@ -1,1 +1,6 @@
-print("todo")
+import CubeCLI
+
+@main
+enum Entrypoint {
+    static func main() { InfoCommand.main() }
+}

@@ -1,0 +1,31 @@
+# cube: the two everyday entry points are `make demo` and `make test` (see README.md).
+SWIFT ?= swift
+PREFIX ?= /usr/local
+SAMPLE ?= fixtures/zarr/zarr3-v3.zarr
+
+.PHONY: deps python build release demo test clean
+
+deps:
+	@scripts/install-deps
+	@scripts/check-deps
+
+python:
+	@scripts/setup-python
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Runs the main job on the bundled sample and shows the result.
+demo: release
+	.build/release/cube-info $(SAMPLE) --attrs
+	.build/release/cube-consolidate --check $(SAMPLE)
+
+# Runs every test: unit, CLI and interop (zarr-python 2 and 3 read what cube writes).
+test: deps python
+	CUBE_REQUIRE_INTEROP=1 $(SWIFT) test
+
+clean:
+	rm -rf .build .venv

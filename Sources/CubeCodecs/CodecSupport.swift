@@ -1,0 +1,73 @@
+import CubeCore
+
+/// Helpers shared by the codec implementations: error construction, size checks,
+/// little-endian integers and C-call buffer plumbing.
+enum CodecSupport {
+    /// A `.corrupt` error whose message starts with the codec name.
+    static func corrupt(_ codec: String, _ message: String) -> CubeError {
+        CubeError(.corrupt, "\(codec): \(message)")
+    }
+
+    /// Throws `.corrupt` when `expected` is known and differs from `actual`.
+    static func checkDecodedSize(_ codec: String, _ actual: Int, _ expected: Int?) throws {
+        if let expected, actual != expected {
+            throw corrupt(codec, "decoded \(actual) bytes, expected \(expected)")
+        }
+    }
+
+    /// Throws `.invalidArgument` for a negative expected size.
+    static func checkExpected(_ codec: String, _ expected: Int?) throws {
+        if let expected, expected < 0 {
+            throw CubeError(.invalidArgument, "\(codec): negative expected decoded size \(expected)")
+        }
+    }
+
+    /// Reads a little-endian `UInt32` at `offset`; the caller checks the bounds.
+    static func loadUInt32LE(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {
+        UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    /// Appends `value` as 4 little-endian bytes.
+    static func appendUInt32LE(_ value: UInt32, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(truncatingIfNeeded: value))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 24))
+    }
+
+    /// Calls `body` with a non-null pointer to the bytes of `bytes` (a one-byte dummy
+    /// when empty, since some C libraries reject null even for zero lengths).
+    static func withInput<R>(_ bytes: [UInt8], _ body: (UnsafeRawPointer, Int) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBytes { buffer in
+            if let base = buffer.baseAddress { return try body(base, buffer.count) }
+            var dummy: UInt8 = 0
+            return try withUnsafeBytes(of: &dummy) { try body($0.baseAddress.unsafelyUnwrapped, 0) }
+        }
+    }
+
+    /// Builds an array of up to `capacity` bytes written by `body`, which returns how many
+    /// it wrote. The storage is not zeroed first; a result much smaller than `capacity` is
+    /// moved to a tight array so callers do not hold the slack.
+    static func produce(capacity: Int, _ body: (UnsafeMutableRawPointer, Int) throws -> Int) throws -> [UInt8] {
+        let out = try [UInt8](unsafeUninitializedCapacity: max(capacity, 1)) { buffer, count in
+            count = 0
+            guard let base = buffer.baseAddress else { return }
+            let written = try body(UnsafeMutableRawPointer(base), capacity)
+            count = min(max(written, 0), capacity)
+        }
+        return tightened(out)
+    }
+
+    /// `bytes`, copied to fresh storage when its capacity is more than about twice its size.
+    static func tightened(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.capacity - bytes.count > max(bytes.count, 4096) else { return bytes }
+        return [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+            count = 0
+            guard let base = buffer.baseAddress else { return }
+            bytes.withUnsafeBytes { source in
+                if let from = source.baseAddress { UnsafeMutableRawPointer(base).copyMemory(from: from, byteCount: source.count) }
+            }
+            count = bytes.count
+        }
+    }
+}

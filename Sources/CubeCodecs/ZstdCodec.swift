@@ -1,0 +1,166 @@
+import CZstd
+import CubeCore
+
+/// The `zstd` codec (Zarr v3 `zstd`, numcodecs `zstd`): one Zstandard frame.
+///
+/// Encoded frames record their content size. Decoding accepts any sequence of frames
+/// (including skippable ones), with or without recorded content sizes; frames without
+/// one are decoded by streaming.
+public struct ZstdCodec: BytesToBytesCodec {
+    /// Compression level; 0 means zstd's default (3), negative levels are fastest.
+    public var level: Int
+    /// Whether frames carry a content checksum (XXH64), verified when decoding.
+    public var checksum: Bool
+
+    /// Creates a `zstd` codec, checking the level against the library's range.
+    public init(level: Int = 0, checksum: Bool = false) throws {
+        let range = Int(ZSTD_minCLevel())...Int(ZSTD_maxCLevel())
+        guard range.contains(level) else {
+            throw CubeError(.invalidArgument, "zstd: level must be between \(range.lowerBound) and \(range.upperBound), got \(level)")
+        }
+        self.level = level
+        self.checksum = checksum
+    }
+
+    /// The codec id, `zstd`.
+    public var name: String { "zstd" }
+
+    /// `ZSTD_CONTENTSIZE_UNKNOWN`.
+    static let contentSizeUnknown = UInt64.max
+    /// `ZSTD_CONTENTSIZE_ERROR`.
+    static let contentSizeError = UInt64.max - 1
+    /// The most output one compressed byte can yield: a 4-byte RLE block decodes to at most 128 KiB.
+    static let maxRatio = 32 * 1024
+
+    /// Whether a zstd return value is an error.
+    private static func failed(_ code: Int) -> Bool { ZSTD_isError(code) != 0 }
+
+    /// The library's description of an error return value.
+    private static func describe(_ code: Int) -> String {
+        guard let text = ZSTD_getErrorName(code) else { return "zstd error \(code)" }
+        return String(cString: text)
+    }
+
+    /// Compresses `bytes` into one frame.
+    public func encode(_ bytes: [UInt8]) throws -> [UInt8] {
+        guard let context = ZSTD_createCCtx() else { throw CubeError(.io, "zstd: cannot allocate a compression context") }
+        defer { ZSTD_freeCCtx(context) }
+        for (parameter, value) in [(ZSTD_c_compressionLevel, Int32(level)), (ZSTD_c_checksumFlag, checksum ? 1 : 0)] {
+            let rc = ZSTD_CCtx_setParameter(context, parameter, value)
+            if Self.failed(rc) { throw CubeError(.invalidArgument, "zstd: \(Self.describe(rc))") }
+        }
+        let capacity = encodedSizeBound(bytes.count)
+        return try CodecSupport.withInput(bytes) { source, count in
+            try CodecSupport.produce(capacity: capacity) { destination, capacity in
+                let written = ZSTD_compress2(context, destination, capacity, source, count)
+                if Self.failed(written) { throw CubeError(.io, "zstd: compression failed: \(Self.describe(written))") }
+                return written
+            }
+        }
+    }
+
+    /// Decompresses a sequence of frames.
+    public func decode(_ bytes: [UInt8], decodedSize: Int?) throws -> [UInt8] {
+        try CodecSupport.checkExpected(name, decodedSize)
+        guard !bytes.isEmpty else { throw CodecSupport.corrupt(name, "empty input holds no zstd frame") }
+        let total = try Self.recordedSize(bytes)
+        if let total {
+            if let decodedSize, total != UInt64(decodedSize) {
+                throw CodecSupport.corrupt(name, "frames record \(total) bytes, expected \(decodedSize)")
+            }
+            let (limit, overflow) = bytes.count.multipliedReportingOverflow(by: Self.maxRatio)
+            if overflow || total <= UInt64(limit) {
+                return try decodeKnown(bytes, size: Int(total))
+            }
+            // A recorded size no frame could reach: let the stream show the real size.
+        }
+        return try decodeStreaming(bytes, expected: decodedSize)
+    }
+
+    /// The total content size recorded by the frames of `bytes`, or `nil` when a frame does
+    /// not record it; throws when `bytes` is not a sequence of complete frames.
+    static func recordedSize(_ bytes: [UInt8]) throws -> UInt64? {
+        try bytes.withUnsafeBytes { buffer -> UInt64? in
+            guard let base = buffer.baseAddress else { return 0 }
+            var offset = 0
+            var total: UInt64 = 0
+            var known = true
+            while offset < buffer.count {
+                let frame = ZSTD_findFrameCompressedSize(base + offset, buffer.count - offset)
+                if failed(frame) || frame == 0 {
+                    let what = offset == 0 ? "is not a zstd frame" : "has an incomplete or invalid frame at offset \(offset)"
+                    throw CodecSupport.corrupt("zstd", "input of \(buffer.count) bytes \(what)")
+                }
+                let size = ZSTD_getFrameContentSize(base + offset, buffer.count - offset)
+                if size == contentSizeError {
+                    throw CodecSupport.corrupt("zstd", "invalid frame header at offset \(offset)")
+                } else if size == contentSizeUnknown {
+                    known = false
+                } else {
+                    let (sum, overflow) = total.addingReportingOverflow(size)
+                    if overflow { throw CodecSupport.corrupt("zstd", "frames record more than 2^64 bytes") }
+                    total = sum
+                }
+                offset += frame
+            }
+            return known ? total : nil
+        }
+    }
+
+    /// Decodes frames whose total content size is recorded.
+    private func decodeKnown(_ bytes: [UInt8], size: Int) throws -> [UInt8] {
+        guard let context = ZSTD_createDCtx() else { throw CubeError(.io, "zstd: cannot allocate a decompression context") }
+        defer { ZSTD_freeDCtx(context) }
+        return try bytes.withUnsafeBytes { source in
+            try CodecSupport.produce(capacity: size) { destination, capacity in
+                let written = ZSTD_decompressDCtx(context, destination, capacity, source.baseAddress, source.count)
+                if Self.failed(written) { throw CodecSupport.corrupt(name, "invalid compressed data: \(Self.describe(written))") }
+                try CodecSupport.checkDecodedSize(name, written, size)
+                return written
+            }
+        }
+    }
+
+    /// Decodes frames by streaming, growing the output as needed.
+    private func decodeStreaming(_ bytes: [UInt8], expected: Int?) throws -> [UInt8] {
+        guard let context = ZSTD_createDCtx() else { throw CubeError(.io, "zstd: cannot allocate a decompression context") }
+        defer { ZSTD_freeDCtx(context) }
+        // One spare byte past `expected` detects frames that decode to too much.
+        var output = [UInt8](repeating: 0, count: expected.map { $0 + 1 } ?? min(max(bytes.count * 4, 1 << 16), 1 << 30))
+        var produced = 0
+        try bytes.withUnsafeBytes { source in
+            var input = ZSTD_inBuffer(src: source.baseAddress, size: source.count, pos: 0)
+            var remaining = 1  // the last return value; 0 when a frame is complete and flushed
+            while true {
+                if produced == output.count {
+                    if let expected {
+                        throw CodecSupport.corrupt(name, "decoded more than \(expected) bytes, expected \(expected)")
+                    }
+                    output.append(contentsOf: repeatElement(0, count: output.count))
+                }
+                let before = (input.pos, produced)
+                remaining = try output.withUnsafeMutableBytes { out in
+                    var target = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: produced)
+                    let rc = ZSTD_decompressStream(context, &target, &input)
+                    produced = target.pos
+                    if Self.failed(rc) { throw CodecSupport.corrupt(name, "invalid compressed data: \(Self.describe(rc))") }
+                    return rc
+                }
+                if input.pos == input.size {
+                    if remaining == 0 { return }
+                    if produced < output.count {
+                        throw CodecSupport.corrupt(name, "compressed data is truncated (\(bytes.count) bytes end inside a frame)")
+                    }
+                } else if before == (input.pos, produced), produced < output.count {
+                    throw CodecSupport.corrupt(name, "decompression made no progress")
+                }
+            }
+        }
+        try CodecSupport.checkDecodedSize(name, produced, expected)
+        output.removeLast(output.count - produced)
+        return CodecSupport.tightened(output)
+    }
+
+    /// `ZSTD_compressBound`.
+    public func encodedSizeBound(_ byteCount: Int) -> Int { ZSTD_compressBound(byteCount) }
+}

@@ -1,0 +1,94 @@
+import CubeCore
+import CubeZarr
+
+/// What reading one access pattern costs on an array's layout.
+public struct AccessCost: Sendable, Equatable {
+    /// `series` (every index along a dimension at one point) or `slice` (everything at one index).
+    public var pattern: String
+    /// The dimension the pattern runs along (series) or is fixed at (slice).
+    public var dimension: String
+    /// Chunks that must be decoded (inner chunks for sharded arrays).
+    public var chunks: Int
+    /// Stored objects (files) touched: chunks, or shards for sharded arrays.
+    public var objects: Int
+    /// Bytes decoded (0 when the element size is variable).
+    public var decodedBytes: Int
+    /// Estimated bytes read from storage (average stored chunk size × chunks).
+    public var storedBytes: Int
+}
+
+/// Everything `cube-info` reports about one array.
+public struct ArrayReport: Sendable {
+    /// Node path in the store.
+    public var path: String
+    /// The array's metadata.
+    public var metadata: ArrayMetadata
+    /// Dimension names, with `dim_N` for unnamed dimensions.
+    public var dimensions: [String]
+    /// Shape of one decoded chunk (the inner chunk for sharded arrays).
+    public var chunkShape: [Int]
+    /// Shape of one shard, for sharded arrays.
+    public var shardShape: [Int]?
+    /// Stored objects present (chunks, or shards).
+    public var objectsInitialized: Int
+    /// Stored objects the grid allows.
+    public var objectsTotal: Int
+    /// Bytes stored for chunk data.
+    public var storedBytes: Int
+    /// Bytes of the array when decoded (0 for variable-length strings).
+    public var decodedBytes: Int
+    /// Costs of the series and slice patterns.
+    public var access: [AccessCost]
+
+    /// Decoded bytes per stored byte, or `nil` when nothing is stored or sizes are unknown.
+    public var compressionRatio: Double? {
+        storedBytes > 0 && decodedBytes > 0 ? Double(decodedBytes) / Double(storedBytes) : nil
+    }
+}
+
+/// Inspects Zarr hierarchies for `cube-info`.
+public enum Inspector {
+    /// Reports on the array `metadata` at `path`; `along` names the dimension of the access
+    /// patterns (default: `time` if present, else the first).
+    public static func report(store: any ListableStore, path: String, metadata: ArrayMetadata, along: String? = nil) throws -> ArrayReport {
+        let rank = metadata.shape.count
+        let dimensions = (0..<rank).map { metadata.dimensionNames?[$0] ?? "dim_\($0)" }
+        let inner = metadata.innerChunkShape
+        let unit = inner ?? metadata.chunkShape
+        let grid = try metadata.grid(context: StoreKey.join(store.location, path))
+
+        var initialized = 0
+        var stored = 0
+        for key in try store.keys(under: path) {
+            let relative = path.isEmpty ? key : String(key.dropFirst(path.count + 1))
+            guard let coords = metadata.chunkKeyEncoding.coordinates(of: relative, rank: rank), grid.contains(chunk: coords) else { continue }
+            initialized += 1
+            stored += try store.size(of: key) ?? 0
+        }
+        let decoded = ShapeMath.product(metadata.shape) * metadata.dataType.itemSize
+        let unitsTotal = zip(metadata.shape, unit).reduce(1) { $0 * ShapeMath.ceilDiv($1.0, $1.1) }
+        let averageUnitStored = unitsTotal > 0 ? Double(stored) / Double(unitsTotal) : 0
+
+        var access: [AccessCost] = []
+        if rank > 0, !metadata.shape.contains(0) {
+            let axis = along.flatMap { dimensions.firstIndex(of: $0) } ?? dimensions.firstIndex(of: "time") ?? 0
+            func cost(_ pattern: String, touched: (Int) -> Bool) -> AccessCost {
+                // Along a touched axis every chunk is read; along the others exactly one.
+                var units = 1, objects = 1
+                for d in 0..<rank where touched(d) {
+                    units *= ShapeMath.ceilDiv(metadata.shape[d], unit[d])
+                    objects *= ShapeMath.ceilDiv(metadata.shape[d], metadata.chunkShape[d])
+                }
+                return AccessCost(pattern: pattern, dimension: dimensions[axis], chunks: units, objects: objects,
+                                  decodedBytes: units * ShapeMath.product(unit) * metadata.dataType.itemSize,
+                                  storedBytes: Int((averageUnitStored * Double(units)).rounded()))
+            }
+            access.append(cost("series") { $0 == axis })
+            access.append(cost("slice") { $0 != axis })
+        }
+        return ArrayReport(path: path, metadata: metadata, dimensions: dimensions, chunkShape: unit,
+                           shardShape: inner == nil ? nil : metadata.chunkShape,
+                           objectsInitialized: initialized, objectsTotal: grid.chunkCount,
+                           storedBytes: stored, decodedBytes: decoded, access: access)
+    }
+}

@@ -1,0 +1,196 @@
+import CubeCore
+import CubeCodecs
+
+/// A Zarr array (v2 or v3) in a store: region reads and writes across chunk boundaries.
+public struct ZarrArray: Sendable {
+    /// The store holding the array.
+    public let store: any ReadableStore
+    /// The array's node path in the store (`""` for the root).
+    public let path: String
+    /// The array's metadata.
+    public let metadata: ArrayMetadata
+    /// The chunk grid (for sharded arrays, the shard grid).
+    public let grid: ChunkGrid
+    /// The decoded fill value.
+    public let fill: FillValue
+    /// The codec chain of a grid chunk.
+    public let codecs: CodecChain
+    /// Whether chunks entirely equal to the fill value are written (default: not, like zarr-python 3).
+    public var writeEmptyChunks: Bool
+
+    /// Opens the array described by `metadata` at `path`.
+    public init(store: any ReadableStore, path: String, metadata: ArrayMetadata, writeEmptyChunks: Bool = false) throws {
+        let context = StoreKey.join(store.location, path)
+        self.store = store
+        self.path = path
+        self.metadata = metadata
+        self.grid = try metadata.grid(context: context)
+        let fill = try metadata.fillValue(context: context)
+        self.fill = fill
+        self.writeEmptyChunks = writeEmptyChunks
+        self.codecs = try CubeError.annotating(context) {
+            try CodecRegistry.chain(for: metadata, fill: fill, writeEmptyChunks: writeEmptyChunks)
+        }
+    }
+
+    /// Opens the array at `path`, detecting the format from the metadata present.
+    public static func open(_ store: any ReadableStore, path: String = "") throws -> ZarrArray {
+        guard let node = try ZarrNode.read(store, path: path) else {
+            throw CubeError(.notFound, "no Zarr array here", context: StoreKey.join(store.location, path))
+        }
+        guard case .array(let metadata) = node.kind else {
+            throw CubeError(.invalidArgument, "this is a group, not an array", context: StoreKey.join(store.location, path))
+        }
+        return try ZarrArray(store: store, path: path, metadata: metadata)
+    }
+
+    /// Writes the metadata of a new array and returns it. Refuses to replace an existing node
+    /// unless `overwrite`, in which case the old node's keys are deleted first.
+    public static func create(_ store: any Store, path: String, metadata: ArrayMetadata,
+                              overwrite: Bool = false, writeEmptyChunks: Bool = false) throws -> ZarrArray {
+        let context = StoreKey.join(store.location, path)
+        if try ZarrNode.read(store, path: path) != nil {
+            guard overwrite else { throw CubeError(.invalidArgument, "a Zarr node already exists here", context: context) }
+            try store.deleteAll(under: path)
+        }
+        let array = try ZarrArray(store: store, path: path, metadata: metadata, writeEmptyChunks: writeEmptyChunks)
+        try ZarrNode(path: path, kind: .array(metadata)).write(to: store)
+        return array
+    }
+
+    /// A short location for messages: `store/path`.
+    public var location: String { StoreKey.join(store.location, path) }
+
+    /// The array's shape.
+    public var shape: [Int] { metadata.shape }
+
+    /// The store key of the grid chunk at `coords`.
+    public func chunkKey(_ coords: [Int]) -> String {
+        StoreKey.join(path, metadata.chunkKeyEncoding.key(for: coords))
+    }
+
+    private var chunkSpec: ChunkSpec {
+        ChunkSpec(shape: metadata.chunkShape, dataType: metadata.dataType, fill: fill)
+    }
+
+    /// The sharding codec when the array is sharded with nothing around it (partial reads possible).
+    private var directSharding: ShardingCodec? {
+        guard codecs.arrayToArray.isEmpty, codecs.bytesToBytes.isEmpty else { return nil }
+        return codecs.arrayToBytes as? ShardingCodec
+    }
+
+    /// Decodes the stored chunk at `coords` (full chunk shape), or returns `nil` if it is absent.
+    public func readChunk(_ coords: [Int]) throws -> ArrayBuffer? {
+        let key = chunkKey(coords)
+        guard let bytes = try store.get(key) else { return nil }
+        return try decodeChunk(bytes, key: key)
+    }
+
+    /// Decodes stored chunk bytes, attaching the key to errors.
+    public func decodeChunk(_ bytes: [UInt8], key: String) throws -> ArrayBuffer {
+        try CubeError.annotating(StoreKey.join(store.location, key)) {
+            let chunk = try codecs.decode(bytes, spec: chunkSpec)
+            guard chunk.shape == metadata.chunkShape, chunk.elementCount == ShapeMath.product(metadata.chunkShape) else {
+                throw CubeError(.corrupt, "chunk decoded to shape \(chunk.shape), expected \(metadata.chunkShape)")
+            }
+            if let strings = chunk.strings, strings.count != chunk.elementCount {
+                throw CubeError(.corrupt, "chunk decoded to \(strings.count) strings, expected \(chunk.elementCount)")
+            }
+            return chunk
+        }
+    }
+
+    /// Reads `region` of the array; missing chunks read as the fill value.
+    public func read(_ region: Region) throws -> ArrayBuffer {
+        try region.validate(within: shape, context: location)
+        var output = ArrayBuffer(filledWith: fill, dataType: metadata.dataType, shape: region.count)
+        try grid.forEachChunk(in: region) { selection in
+            try readSelection(selection, into: &output)
+        }
+        return output
+    }
+
+    /// Reads the whole array.
+    public func readAll() throws -> ArrayBuffer {
+        try read(Region(shape: shape))
+    }
+
+    private func readSelection(_ selection: ChunkGrid.Selection, into output: inout ArrayBuffer) throws {
+        if let sharding = directSharding, !selection.isComplete {
+            try readShardPart(selection, sharding: sharding, into: &output)
+            return
+        }
+        guard let chunk = try readChunk(selection.chunk) else { return }
+        output.copy(from: chunk, sourceStart: selection.withinChunk.start, count: selection.withinChunk.count,
+                    to: selection.outputStart)
+    }
+
+    /// Reads only the inner chunks of one shard that `selection` needs, by byte ranges.
+    private func readShardPart(_ selection: ChunkGrid.Selection, sharding: ShardingCodec, into output: inout ArrayBuffer) throws {
+        let key = chunkKey(selection.chunk)
+        let context = StoreKey.join(store.location, key)
+        guard let shardSize = try store.size(of: key) else { return }
+        let indexRange: ByteRange = switch try sharding.indexRange(metadata.chunkShape) {
+        case .prefix(let n): .bounded(offset: 0, length: n)
+        case .suffix(let n): .suffix(length: n)
+        }
+        guard let indexBytes = try store.get(key, range: indexRange) else { return }
+        let index = try CubeError.annotating(context) {
+            guard indexBytes.count == (try sharding.indexByteCount(metadata.chunkShape)) else {
+                throw CubeError(.corrupt, "shard of \(shardSize) bytes is shorter than its index")
+            }
+            return try sharding.decodeIndex(indexBytes, shardShape: metadata.chunkShape, shardSize: shardSize)
+        }
+        let innerGrid = try ChunkGrid(shape: metadata.chunkShape, chunkShape: sharding.innerChunkShape, context: context)
+        try innerGrid.forEachChunk(in: selection.withinChunk) { inner in
+            guard let entry = index.entry(at: inner.chunk) else { return }
+            guard let bytes = try store.get(key, range: .bounded(offset: entry.offset, length: entry.length)),
+                  bytes.count == entry.length else {
+                throw CubeError(.corrupt, "shard is shorter than its index says", context: context)
+            }
+            let chunk = try CubeError.annotating(context) { try sharding.decodeInner(bytes, spec: chunkSpec) }
+            let outputStart = zip(inner.outputStart, selection.outputStart).map { $0 + $1 }
+            output.copy(from: chunk, sourceStart: inner.withinChunk.start, count: inner.withinChunk.count, to: outputStart)
+        }
+    }
+
+    /// Writes `data` into the array at `start`. Partly covered chunks are read, merged and
+    /// rewritten; chunks that end up entirely equal to the fill value are deleted instead of
+    /// written unless ``writeEmptyChunks``.
+    public func write(_ data: ArrayBuffer, at start: [Int]) throws {
+        let region = Region(start: start, count: data.shape)
+        try region.validate(within: shape, context: location)
+        guard data.dataType == metadata.dataType else {
+            throw CubeError(.invalidArgument, "cannot write \(data.dataType) data into a \(metadata.dataType) array", context: location)
+        }
+        try grid.forEachChunk(in: region) { selection in
+            var chunk: ArrayBuffer
+            if selection.isComplete {
+                chunk = ArrayBuffer(filledWith: fill, dataType: metadata.dataType, shape: metadata.chunkShape)
+            } else {
+                chunk = try readChunk(selection.chunk)
+                    ?? ArrayBuffer(filledWith: fill, dataType: metadata.dataType, shape: metadata.chunkShape)
+            }
+            chunk.copy(from: data, sourceStart: selection.outputStart, count: selection.withinChunk.count,
+                       to: selection.withinChunk.start)
+            try writeChunk(selection.chunk, chunk)
+        }
+    }
+
+    /// Encodes and stores one whole grid chunk (or deletes it when it is all fill value).
+    public func writeChunk(_ coords: [Int], _ chunk: ArrayBuffer) throws {
+        guard let writable = store as? any WritableStore else {
+            throw CubeError(.invalidArgument, "store is read-only", context: location)
+        }
+        guard chunk.shape == metadata.chunkShape else {
+            throw CubeError(.invalidArgument, "chunk of shape \(chunk.shape) written to an array with chunks \(metadata.chunkShape)", context: location)
+        }
+        let key = chunkKey(coords)
+        if !writeEmptyChunks && chunk.isEntirely(fill) {
+            try writable.delete(key)
+            return
+        }
+        let bytes = try CubeError.annotating(StoreKey.join(store.location, key)) { try codecs.encode(chunk) }
+        try writable.set(key, bytes)
+    }
+}

@@ -1,0 +1,525 @@
+import CubeCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A store over a directory: key `a/b/c` is the file `<root>/a/b/c`.
+///
+/// - Keys are validated by ``StoreKey/valueSegments(of:store:)``. In addition, a key is
+///   refused if the deepest existing path on its way resolves, through symbolic links, to
+///   somewhere outside the root. Links that stay inside the root are followed. (This
+///   guards against links already in the tree, not against someone swapping directories
+///   for links while the store is in use.)
+/// - Writes go to a temporary file `.tmp-…` in the target's directory that is then renamed
+///   over the target, so readers see the old value or the new one, never a mixture.
+///   Listing skips these temporaries, and keys whose last segment starts with `.tmp-` are
+///   refused for writing.
+/// - Deleting a value removes directories it leaves empty, up to the root.
+/// - File names that are not valid UTF-8 cannot be keys and are not listed.
+public struct DirectoryStore: Store {
+    /// The root directory as given.
+    public let path: String
+    /// The root directory with every symbolic link resolved; all I/O goes through it.
+    public let rootPath: String
+
+    /// The root directory as given, used in messages.
+    public var location: String { path }
+
+    /// Names starting with this are temporary files of unfinished writes.
+    static let temporaryPrefix = ".tmp-"
+
+    /// Opens the store at the directory `path`; with `create`, the directory (and its
+    /// parents) is made if missing, otherwise a missing directory is ``CubeError/Kind/notFound``.
+    public init(path: String, create: Bool = false) throws {
+        guard !path.isEmpty, !path.utf8.contains(0) else {
+            throw CubeError(.invalidArgument, "a directory store needs a directory path", context: path)
+        }
+        self.path = path
+        if create {
+            if let failure = POSIX.makeDirectories(path) {
+                throw CubeError(.io, "cannot create the store directory: \(POSIX.describe(failure))", context: path)
+            }
+        }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR {
+                throw CubeError(.notFound, "no such directory", context: path)
+            }
+            throw CubeError(.io, "cannot open the store directory: \(POSIX.describe(code))", context: path)
+        }
+        guard POSIX.isDirectory(info) else {
+            throw CubeError(.invalidArgument, "not a directory", context: path)
+        }
+        switch POSIX.realPath(path) {
+        case .success(let resolved): rootPath = resolved
+        case .failure(let error):
+            throw CubeError(.io, "cannot resolve the store directory: \(POSIX.describe(error.code))", context: path)
+        }
+    }
+
+    /// The file path of the value at `key`, after checking the key (and that it does not
+    /// lead outside the root).
+    public func filePath(for key: String) throws -> String {
+        let segments = try StoreKey.valueSegments(of: key, store: location)
+        try checkContained(segments, key: key)
+        return filePath(segments)
+    }
+
+    // MARK: Reading
+
+    /// The whole value at `key`, or `nil` if there is no file there (a directory is no value).
+    public func get(_ key: String) throws -> [UInt8]? {
+        try read(key, range: nil)
+    }
+
+    /// Part of the value at `key`, read with `pread` and clipped to the file, or `nil` if
+    /// there is no file there.
+    public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
+        try range.validate(key: key, store: location)
+        return try read(key, range: range)
+    }
+
+    /// The size of the file at `key`, or `nil` if there is none.
+    public func size(of key: String) throws -> Int? {
+        let segments = try StoreKey.valueSegments(of: key, store: location)
+        try checkContained(segments, key: key)
+        var info = stat()
+        guard stat(filePath(segments), &info) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return nil }
+            throw failure("cannot inspect", key, code)
+        }
+        return POSIX.isRegularFile(info) ? Int(info.st_size) : nil
+    }
+
+    private func read(_ key: String, range: ByteRange?) throws -> [UInt8]? {
+        let segments = try StoreKey.valueSegments(of: key, store: location)
+        try checkContained(segments, key: key)
+        // O_NONBLOCK keeps a FIFO planted in the tree from blocking the open; it does not
+        // change reads of regular files.
+        let fd = open(filePath(segments), O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR || code == EISDIR { return nil }
+            throw failure("cannot open", key, code)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure("cannot inspect", key, errno) }
+        guard POSIX.isRegularFile(info) else { return nil }
+        let fileSize = Int(info.st_size)
+        let selected = range.map { $0.clipped(toCount: fileSize) ?? fileSize..<fileSize } ?? 0..<fileSize
+        let count = selected.count
+        if count == 0 { return [] }
+        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = 0
+            guard let base = buffer.baseAddress else { return }
+            var done = 0
+            while done < count {
+                let n = pread(fd, base + done, count - done, off_t(selected.lowerBound + done))
+                if n < 0 {
+                    let code = errno
+                    if code == EINTR { continue }
+                    throw failure("cannot read", key, code)
+                }
+                if n == 0 { break }  // the file shrank under us: return what is there
+                done += n
+            }
+            initialized = done
+        }
+    }
+
+    // MARK: Writing
+
+    /// Writes `bytes` to `key` atomically (temporary file + rename), creating directories.
+    public func set(_ key: String, _ bytes: [UInt8]) throws {
+        let segments = try StoreKey.valueSegments(of: key, store: location)
+        if let name = segments.last, name.hasPrefix(Self.temporaryPrefix) {
+            throw CubeError(.invalidArgument, "key '\(key)' refused: names starting with '\(Self.temporaryPrefix)' are reserved for temporary files", context: location)
+        }
+        try checkContained(segments, key: key)
+        let target = filePath(segments)
+        let directory = Array(segments.dropLast())
+        let attempts = 8
+        for attempt in 1...attempts {
+            try makeDirectory(directory, key: key)
+            let temporary = filePath(directory + [Substring(Self.temporaryName())])
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            guard fd >= 0 else {
+                let code = errno
+                // EEXIST: name clash, try another name. ENOENT: a concurrent delete removed
+                // the (then empty) directory between mkdir and open; make it again.
+                if (code == EEXIST || code == ENOENT) && attempt < attempts { continue }
+                throw failure("cannot create a temporary file for", key, code)
+            }
+            var writeError = POSIX.writeAll(fd, bytes)
+            if close(fd) != 0 && writeError == nil { writeError = errno }
+            if let code = writeError {
+                unlink(temporary)
+                throw failure("cannot write", key, code)
+            }
+            guard rename(temporary, target) == 0 else {
+                let code = errno
+                unlink(temporary)
+                if code == EISDIR || code == ENOTEMPTY || code == EEXIST {
+                    throw CubeError(.invalidArgument, "cannot write '\(key)': it is a directory (a prefix of other keys)", context: location)
+                }
+                throw failure("cannot write", key, code)
+            }
+            return
+        }
+    }
+
+    /// Deletes the file at `key` (a missing one is fine) and then every directory this
+    /// leaves empty, up to but not including the root.
+    public func delete(_ key: String) throws {
+        let segments = try StoreKey.valueSegments(of: key, store: location)
+        try checkContained(segments, key: key)
+        let target = filePath(segments)
+        var info = stat()
+        guard lstat(target, &info) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return }
+            throw failure("cannot inspect", key, code)
+        }
+        if POSIX.isDirectory(info) { return }  // a prefix, not a value
+        guard unlink(target) == 0 else {
+            let code = errno
+            if code == ENOENT { return }
+            throw failure("cannot delete", key, code)
+        }
+        removeEmptyDirectories(Array(segments.dropLast()))
+    }
+
+    /// Deletes everything below `prefix` (`""`: everything inside the root, not the root)
+    /// and then the directories this leaves empty. Symbolic links are removed, never
+    /// followed; a file at exactly `prefix` is not below it and stays.
+    public func deleteAll(under prefix: String) throws {
+        let segments = try StoreKey.segments(of: prefix, store: location)
+        if segments.isEmpty {
+            for entry in try entries(of: rootPath, key: prefix) {
+                try removeTree(rootPath + "/" + entry.name, key: entry.name)
+            }
+            return
+        }
+        try checkContained(segments, key: prefix)
+        let target = filePath(segments)
+        var info = stat()
+        guard lstat(target, &info) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return }
+            throw failure("cannot inspect", prefix, code)
+        }
+        if POSIX.isDirectory(info) || POSIX.isSymbolicLink(info) {
+            try removeTree(target, key: prefix)
+            removeEmptyDirectories(Array(segments.dropLast()))
+        }
+    }
+
+    // MARK: Listing
+
+    /// Every key strictly below `prefix` (`""` for all), at any depth, sorted. Only regular
+    /// files are keys; temporaries of unfinished writes and links leading outside the root
+    /// are skipped.
+    public func keys(under prefix: String) throws -> [String] {
+        let segments = try StoreKey.segments(of: prefix, store: location)
+        if !segments.isEmpty { try checkContained(segments, key: prefix) }
+        var result: [String] = []
+        var ancestors = Set<POSIX.FileID>()
+        try walk(filePath(segments), key: prefix, into: &result, ancestors: &ancestors)
+        return result.sorted()
+    }
+
+    /// The names of the files and of the subdirectories directly below `prefix`, each sorted.
+    public func children(of prefix: String) throws -> (keys: [String], prefixes: [String]) {
+        let segments = try StoreKey.segments(of: prefix, store: location)
+        if !segments.isEmpty { try checkContained(segments, key: prefix) }
+        var names: [String] = []
+        var prefixes: [String] = []
+        let directory = filePath(segments)
+        for entry in try entries(of: directory, key: prefix) {
+            switch try kind(of: entry, in: directory) {
+            case .file where !entry.name.hasPrefix(Self.temporaryPrefix): names.append(entry.name)
+            case .directory: prefixes.append(entry.name)
+            default: break
+            }
+        }
+        return (names.sorted(), prefixes.sorted())
+    }
+
+    private func walk(_ directory: String, key: String, into result: inout [String], ancestors: inout Set<POSIX.FileID>) throws {
+        var info = stat()
+        guard stat(directory, &info) == 0, POSIX.isDirectory(info) else { return }
+        let id = POSIX.FileID(info)
+        // A link back to an ancestor would make the walk endless.
+        guard ancestors.insert(id).inserted else { return }
+        defer { ancestors.remove(id) }
+        for entry in try entries(of: directory, key: key) {
+            let childKey = StoreKey.join(key, entry.name)
+            switch try kind(of: entry, in: directory) {
+            case .file where !entry.name.hasPrefix(Self.temporaryPrefix): result.append(childKey)
+            case .directory: try walk(directory + "/" + entry.name, key: childKey, into: &result, ancestors: &ancestors)
+            default: break
+            }
+        }
+    }
+
+    /// What a directory entry is for listing, following links that stay inside the root.
+    private func kind(of entry: POSIX.Entry, in directory: String) throws -> POSIX.Kind {
+        let full = directory + "/" + entry.name
+        var kind = entry.kind
+        if kind == .unknown {
+            var info = stat()
+            guard lstat(full, &info) == 0 else { return .other }
+            kind = POSIX.Kind(info)
+        }
+        guard kind == .symbolicLink else { return kind }
+        guard case .success(let resolved) = POSIX.realPath(full), isInsideRoot(resolved) else { return .other }
+        var info = stat()
+        guard stat(full, &info) == 0 else { return .other }
+        return POSIX.Kind(info)
+    }
+
+    /// The entries of `directory` (none if it is missing or not a directory).
+    private func entries(of directory: String, key: String) throws -> [POSIX.Entry] {
+        switch POSIX.listDirectory(directory) {
+        case .success(let entries): return entries
+        case .failure(let error):
+            if error.code == ENOENT || error.code == ENOTDIR { return [] }
+            throw failure("cannot list", key, error.code)
+        }
+    }
+
+    // MARK: Paths and checks
+
+    /// `<root>/a/b` for segments `a`, `b`.
+    private func filePath<S: Collection<Substring>>(_ segments: S) -> String {
+        if segments.isEmpty { return rootPath }
+        let base = rootPath.hasSuffix("/") ? rootPath : rootPath + "/"
+        return base + segments.joined(separator: "/")
+    }
+
+    private func isInsideRoot(_ resolved: String) -> Bool {
+        if resolved == rootPath { return true }
+        let base = rootPath.hasSuffix("/") ? rootPath : rootPath + "/"
+        return resolved.utf8.starts(with: base.utf8)
+    }
+
+    /// Refuses `key` if the deepest existing path along `segments` resolves outside the root.
+    private func checkContained(_ segments: [Substring], key: String) throws {
+        var depth = segments.count
+        while depth > 0 {
+            switch POSIX.realPath(filePath(segments.prefix(depth))) {
+            case .success(let resolved):
+                guard isInsideRoot(resolved) else {
+                    let through = segments.prefix(depth).joined(separator: "/")
+                    throw CubeError(.invalidArgument, "key '\(key)' refused: '\(through)' is a symbolic link to '\(resolved)', outside the store root", context: location)
+                }
+                return
+            case .failure(let error):
+                guard error.code == ENOENT || error.code == ENOTDIR else {
+                    throw failure("cannot resolve", key, error.code)
+                }
+                depth -= 1
+            }
+        }
+    }
+
+    /// Makes the directory `segments` below the root and its parents (`mkdir -p`).
+    private func makeDirectory(_ segments: [Substring], key: String) throws {
+        if segments.isEmpty { return }
+        let directory = filePath(segments)
+        if mkdir(directory, 0o777) == 0 { return }
+        var code = errno
+        if code == ENOENT {
+            try makeDirectory(Array(segments.dropLast()), key: key)
+            if mkdir(directory, 0o777) == 0 { return }
+            code = errno
+        }
+        if code == EEXIST || code == ENOTDIR {
+            var info = stat()
+            if stat(directory, &info) == 0 && POSIX.isDirectory(info) { return }
+            throw CubeError(.invalidArgument, "cannot write '\(key)': '\(segments.joined(separator: "/"))' or a parent of it is a value, not a prefix", context: location)
+        }
+        throw failure("cannot create the directory for", key, code)
+    }
+
+    /// Removes the now-empty directories `segments`, `segments.dropLast()`, … (never the root).
+    private func removeEmptyDirectories(_ segments: [Substring]) {
+        var depth = segments.count
+        while depth > 0, rmdir(filePath(segments.prefix(depth))) == 0 {
+            depth -= 1
+        }
+    }
+
+    /// Removes `path` and, if it is a real directory, everything in it; links are not followed.
+    private func removeTree(_ path: String, key: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT { return }
+            throw failure("cannot inspect", key, code)
+        }
+        if POSIX.isDirectory(info) {
+            for entry in try entries(of: path, key: key) {
+                try removeTree(path + "/" + entry.name, key: StoreKey.join(key, entry.name))
+            }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw failure("cannot delete", key, errno) }
+        } else {
+            guard unlink(path) == 0 || errno == ENOENT else { throw failure("cannot delete", key, errno) }
+        }
+    }
+
+    private func failure(_ action: String, _ key: String, _ code: Int32) -> CubeError {
+        CubeError(.io, "\(action) '\(key)': \(POSIX.describe(code))", context: location)
+    }
+
+    /// A fresh name for a temporary file.
+    private static func temporaryName() -> String {
+        let random = UInt64.random(in: .min ... .max)
+        let hex = String(random, radix: 16)
+        return temporaryPrefix + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// Thin helpers over POSIX calls used by ``DirectoryStore``.
+enum POSIX {
+    /// The type of a file system entry.
+    enum Kind: Equatable {
+        case file, directory, symbolicLink, other, unknown
+
+        /// The kind of the entry described by `info`.
+        init(_ info: stat) {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: self = .file
+            case S_IFDIR: self = .directory
+            case S_IFLNK: self = .symbolicLink
+            default: self = .other
+            }
+        }
+    }
+
+    /// A directory entry: its name and, if the file system says so cheaply, its kind.
+    struct Entry {
+        var name: String
+        var kind: Kind
+    }
+
+    /// Identity of a file: device and inode.
+    struct FileID: Hashable {
+        var device: UInt64
+        var inode: UInt64
+
+        init(_ info: stat) {
+            device = UInt64(truncatingIfNeeded: info.st_dev)
+            inode = UInt64(truncatingIfNeeded: info.st_ino)
+        }
+    }
+
+    /// An `errno` value as a failure.
+    struct Errno: Error {
+        var code: Int32
+    }
+
+    static func isDirectory(_ info: stat) -> Bool { info.st_mode & S_IFMT == S_IFDIR }
+    static func isRegularFile(_ info: stat) -> Bool { info.st_mode & S_IFMT == S_IFREG }
+    static func isSymbolicLink(_ info: stat) -> Bool { info.st_mode & S_IFMT == S_IFLNK }
+
+    /// `strerror` of `code`.
+    static func describe(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "error \(code)" }
+        return String(cString: text)
+    }
+
+    /// The canonical absolute path of `path`, or the `errno` of `realpath`.
+    static func realPath(_ path: String) -> Result<String, Errno> {
+        guard let resolved = realpath(path, nil) else { return .failure(Errno(code: errno)) }
+        defer { free(resolved) }
+        return .success(String(cString: resolved))
+    }
+
+    /// Writes all of `bytes` to `fd`; returns the `errno` of a failure.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+        bytes.withUnsafeBytes { buffer -> Int32? in
+            guard let base = buffer.baseAddress else { return nil }
+            var done = 0
+            while done < buffer.count {
+                let n = write(fd, base + done, buffer.count - done)
+                if n < 0 {
+                    let code = errno
+                    if code == EINTR { continue }
+                    return code
+                }
+                done += n
+            }
+            return nil
+        }
+    }
+
+    /// `mkdir -p path`; returns the `errno` of a failure.
+    static func makeDirectories(_ path: String) -> Int32? {
+        if mkdir(path, 0o777) == 0 { return nil }
+        var code = errno
+        if code == ENOENT {
+            let parent = parentPath(path)
+            guard parent != path else { return code }
+            if let failure = makeDirectories(parent) { return failure }
+            if mkdir(path, 0o777) == 0 { return nil }
+            code = errno
+        }
+        if code == EEXIST {
+            var info = stat()
+            if stat(path, &info) == 0 && isDirectory(info) { return nil }
+            return ENOTDIR
+        }
+        return code
+    }
+
+    /// `path` without its last component (`"."` for a single relative component).
+    static func parentPath(_ path: String) -> String {
+        var bytes = Array(path.utf8)
+        while bytes.count > 1, bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+        var parent = Array(bytes[..<slash])
+        while parent.count > 1, parent.last == UInt8(ascii: "/") { parent.removeLast() }
+        return parent.isEmpty ? "/" : String(decoding: parent, as: UTF8.self)
+    }
+
+    /// The entries of `directory` except `.` and `..`; names that are not UTF-8 are skipped.
+    static func listDirectory(_ directory: String) -> Result<[Entry], Errno> {
+        guard let stream = opendir(directory) else { return .failure(Errno(code: errno)) }
+        defer { closedir(stream) }
+        var entries: [Entry] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(stream) else {
+                let code = errno
+                if code != 0 { return .failure(Errno(code: code)) }
+                break
+            }
+            let nameBytes: [UInt8] = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let end = raw.firstIndex(of: 0) ?? raw.count
+                return Array(raw[..<end])
+            }
+            if nameBytes == [UInt8(ascii: ".")] || nameBytes == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
+            let name = String(decoding: nameBytes, as: UTF8.self)
+            guard name.utf8.elementsEqual(nameBytes) else { continue }
+            let kind: Kind
+            switch Int(entry.pointee.d_type) {
+            case Int(DT_REG): kind = .file
+            case Int(DT_DIR): kind = .directory
+            case Int(DT_LNK): kind = .symbolicLink
+            case Int(DT_UNKNOWN): kind = .unknown
+            default: kind = .other
+            }
+            entries.append(Entry(name: name, kind: kind))
+        }
+        return .success(entries)
+    }
+}

@@ -1,0 +1,70 @@
+import CubeCore
+import CubeZarr
+import Foundation
+import Testing
+
+/// The stores every conformance test runs against.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case memory
+    case directory
+
+    var testDescription: String { rawValue }
+
+    /// Runs `body` with a fresh, empty store of this kind; a directory store lives in a
+    /// temporary directory that is removed afterwards.
+    func withStore(_ body: (any Store) throws -> Void) throws {
+        switch self {
+        case .memory:
+            try body(MemoryStore())
+        case .directory:
+            try withTemporaryDirectory { path in
+                try body(DirectoryStore(path: path + "/store.zarr", create: true))
+            }
+        }
+    }
+}
+
+/// Runs `body` with the path of a fresh temporary directory, removed afterwards.
+func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
+    let path = FileManager.default.temporaryDirectory
+        .appendingPathComponent("cube-store-tests-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try body(path)
+}
+
+/// `count` bytes counting up from `start` (wrapping), distinct enough to spot misplaced ranges.
+func testBytes(_ count: Int, start: Int = 0) -> [UInt8] {
+    (0..<count).map { UInt8(truncatingIfNeeded: $0 &+ start) }
+}
+
+/// Mutable state shared between the threads of a test.
+final class SharedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
+
+/// Expects `body` to throw a ``CubeError`` of `kind`, and returns it.
+@discardableResult
+func expectCubeError(_ kind: CubeError.Kind, sourceLocation: SourceLocation = #_sourceLocation,
+                     _ body: () throws -> Void) -> CubeError? {
+    do {
+        try body()
+        Issue.record("expected a CubeError(.\(kind)), nothing was thrown", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as CubeError {
+        #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("expected a CubeError(.\(kind)), got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
