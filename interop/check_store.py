@@ -108,10 +108,15 @@ def decode_values(values, canon, shape):
         out = np.array([_dec_float(v) for v in values], dtype=canon)
     elif canon.startswith("complex"):
         out = np.array([complex(_dec_float(r), _dec_float(i)) for r, i in values], dtype=canon)
-    elif canon.startswith("bytes:"):
-        out = np.array([base64.b64decode(v) for v in values], dtype="S" + canon.split(":")[1])
-    elif canon.startswith("unicode:"):
-        out = np.array(values, dtype="U" + canon.split(":")[1])
+    elif canon.startswith(("bytes:", "unicode:")):
+        n = int(canon.split(":")[1])
+        if canon.startswith("bytes:"):
+            values = [base64.b64decode(v, validate=True) for v in values]
+        # numpy would silently truncate over-long values
+        too_long = [v for v in values if len(v.rstrip(b"\0" if isinstance(v, bytes) else "\0")) > n]
+        if too_long:
+            raise ValueError(f"value longer than {canon}: {too_long[0]!r}")
+        out = np.array(values, dtype=("S" if canon.startswith("bytes:") else "U") + str(n))
     elif canon == "string":
         out = np.empty(len(values), dtype=object)
         out[:] = values

@@ -34,14 +34,66 @@ extension CubeCommand {
 
 /// Output helpers: results to stdout, messages to stderr.
 public enum Terminal {
-    /// Writes a line to standard error.
-    public static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+    /// Collects what a command prints, so tests can run commands in-process.
+    public final class Capture: @unchecked Sendable {
+        private let lock = NSLock()
+        private var out = ""
+        private var err = ""
+
+        /// Creates an empty capture.
+        public init() {}
+
+        /// Everything printed to standard output.
+        public var standardOutput: String { lock.withLock { out } }
+        /// Everything printed to standard error.
+        public var standardError: String { lock.withLock { err } }
+
+        func append(_ text: String, error: Bool) {
+            lock.withLock { if error { err += text } else { out += text } }
+        }
     }
 
-    /// Writes text to standard output.
+    /// When set, output goes here instead of the process's streams.
+    @TaskLocal public static var capture: Capture?
+
+    /// Writes a line to standard error.
+    public static func error(_ line: String) {
+        write(line + "\n", error: true)
+    }
+
+    /// Writes text to standard output, ending it with a newline.
     public static func print(_ text: String) {
-        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        write(text.hasSuffix("\n") ? text : text + "\n", error: false)
+    }
+
+    private static func write(_ text: String, error: Bool) {
+        if let capture {
+            capture.append(text, error: error)
+        } else {
+            (error ? FileHandle.standardError : FileHandle.standardOutput).write(Data(text.utf8))
+        }
+    }
+}
+
+extension CubeCommand {
+    /// Parses `arguments`, runs the command in-process and returns its exit status and output.
+    /// Usage errors return 64 with the parser's message on standard error.
+    public static func runCapturing(_ arguments: [String]) -> (status: Int32, stdout: String, stderr: String) {
+        let capture = Terminal.Capture()
+        let status: Int32 = Terminal.$capture.withValue(capture) {
+            do {
+                var command = try parseAsRoot(arguments)
+                try command.run()
+                return CubeExit.success
+            } catch {
+                let code = exitCode(for: error).rawValue
+                if code != CubeExit.success && !(error is ExitCode) {
+                    Terminal.error(fullMessage(for: error))
+                }
+                return code
+            }
+        }
+        return (status, capture.standardOutput, capture.standardError)
     }
 }
 

@@ -5,11 +5,15 @@ import CubeCore
 /// followed by one LZ4 block.
 public struct LZ4Codec: BytesToBytesCodec {
     /// LZ4 acceleration: 1 is the default; larger is faster and compresses less.
-    /// Values below 1 act as 1.
+    /// Values below 1 act as 1 (as in numcodecs), values above 65537 as 65537.
     public var acceleration: Int
 
-    /// Creates an `lz4` codec (numcodecs default acceleration 1).
-    public init(acceleration: Int = 1) {
+    /// Creates an `lz4` codec (numcodecs default acceleration 1); throws when
+    /// `acceleration` does not fit LZ4's 32-bit parameter.
+    public init(acceleration: Int = 1) throws {
+        guard Int(Int32.min)...Int(Int32.max) ~= acceleration else {
+            throw CubeError(.invalidArgument, "lz4: acceleration \(acceleration) is out of range")
+        }
         self.acceleration = acceleration
     }
 

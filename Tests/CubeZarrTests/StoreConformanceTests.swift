@@ -269,7 +269,7 @@ import Testing
                 }
             }
             let failed = failures.withLock { $0 }
-            #expect(failed == [])
+            #expect(failed.isEmpty, "\(failed.count) failures, first: \(failed.prefix(3))")
             let keys = try store.keys(under: "arr")
             #expect(keys.count == threads * perThread)
             for thread in 0..<threads {
@@ -298,7 +298,7 @@ import Testing
                 }
             }
             let failed = failures.withLock { $0 }
-            #expect(failed == [])
+            #expect(failed.isEmpty, "\(failed.count) failures, first: \(failed.prefix(3))")
             let expectedKeys = (0..<threads).map { "p/q/\($0)" }.sorted()
             let listed = try store.keys(under: "p")
             #expect(listed == expectedKeys)

@@ -56,19 +56,20 @@ public enum ConsolidatedMetadata {
     }
 
     /// Builds the consolidated document for `nodes` (root first) in the root's format:
-    /// the `.zmetadata` JSON for v2, the `consolidated_metadata` member for v3.
+    /// the `.zmetadata` JSON for v2, the `consolidated_metadata` member for v3. Documents
+    /// read from a store are recorded exactly as stored.
     public static func build(_ nodes: [ZarrNode]) -> JSON {
         guard let root = nodes.first, root.format == .v3 else {
             var entries: [(String, JSON)] = []
             for node in nodes {
-                for (key, json) in node.documents() { entries.append((key, json)) }
+                for (key, json) in node.storedDocuments ?? node.documents() { entries.append((key, json)) }
             }
             return .object([("metadata", .object(entries)), ("zarr_consolidated_format", 1)])
         }
         var entries: [(String, JSON)] = []
         for node in nodes.dropFirst() {
             switch node.kind {
-            case .array(let m): entries.append((node.path, m.v3JSON()))
+            case .array(let m): entries.append((node.path, node.storedDocuments?.first?.json ?? m.v3JSON()))
             case .group(let g):
                 // zarr-python records nested groups with an empty inline member of their own.
                 var nested = g

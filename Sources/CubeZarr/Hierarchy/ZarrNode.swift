@@ -36,11 +36,18 @@ public struct ZarrNode: Sendable, Equatable {
     public var path: String
     /// The node's metadata.
     public var kind: Kind
+    /// The metadata documents exactly as read from the store, when the node was read from one.
+    public var storedDocuments: [(key: String, json: JSON)]?
 
     /// Creates a node.
-    public init(path: String, kind: Kind) {
+    public init(path: String, kind: Kind, storedDocuments: [(key: String, json: JSON)]? = nil) {
         self.path = path
         self.kind = kind
+        self.storedDocuments = storedDocuments
+    }
+
+    public static func == (a: ZarrNode, b: ZarrNode) -> Bool {
+        a.path == b.path && a.kind == b.kind
     }
 
     /// The node's format.
@@ -68,24 +75,33 @@ public struct ZarrNode: Sendable, Equatable {
         let v3Key = StoreKey.join(path, "zarr.json")
         if let bytes = try store.get(v3Key) {
             let context = StoreKey.join(store.location, v3Key)
-            return try parseV3(try JSON.parse(bytes, context: context), path: path, context: context)
+            let json = try JSON.parse(bytes, context: context)
+            var node = try parseV3(json, path: path, context: context)
+            node.storedDocuments = [(v3Key, json)]
+            return node
         }
         let zattrsKey = StoreKey.join(path, ".zattrs")
-        func zattrs() throws -> JSON? {
-            try store.get(zattrsKey).map { try JSON.parse($0, context: StoreKey.join(store.location, zattrsKey)) }
-        }
+        let zattrs = try store.get(zattrsKey).map { try JSON.parse($0, context: StoreKey.join(store.location, zattrsKey)) }
         let zarrayKey = StoreKey.join(path, ".zarray")
+        let zgroupKey = StoreKey.join(path, ".zgroup")
+        var node: ZarrNode
+        var stored: [(key: String, json: JSON)]
         if let bytes = try store.get(zarrayKey) {
             let context = StoreKey.join(store.location, zarrayKey)
-            let metadata = try ArrayMetadata.parseV2(zarray: try JSON.parse(bytes, context: context), zattrs: try zattrs(), context: context)
-            return ZarrNode(path: path, kind: .array(metadata))
-        }
-        let zgroupKey = StoreKey.join(path, ".zgroup")
-        if let bytes = try store.get(zgroupKey) {
+            let json = try JSON.parse(bytes, context: context)
+            node = ZarrNode(path: path, kind: .array(try ArrayMetadata.parseV2(zarray: json, zattrs: zattrs, context: context)))
+            stored = [(zarrayKey, json)]
+        } else if let bytes = try store.get(zgroupKey) {
             let context = StoreKey.join(store.location, zgroupKey)
-            return try parseV2Group(try JSON.parse(bytes, context: context), zattrs: try zattrs(), path: path, context: context)
+            let json = try JSON.parse(bytes, context: context)
+            node = try parseV2Group(json, zattrs: zattrs, path: path, context: context)
+            stored = [(zgroupKey, json)]
+        } else {
+            return nil
         }
-        return nil
+        if let zattrs { stored.append((zattrsKey, zattrs)) }
+        node.storedDocuments = stored
+        return node
     }
 
     /// Parses a v3 `zarr.json` document.

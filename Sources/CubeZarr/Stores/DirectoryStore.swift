@@ -32,6 +32,8 @@ public struct DirectoryStore: Store {
 
     /// Names starting with this are temporary files of unfinished writes.
     static let temporaryPrefix = ".tmp-"
+    /// How often a write retries when concurrent deletes remove the directory it writes into.
+    static let attempts = 16
 
     /// Opens the store at the directory `path`; with `create`, the directory (and its
     /// parents) is made if missing, otherwise a missing directory is ``CubeError/Kind/notFound``.
@@ -146,8 +148,7 @@ public struct DirectoryStore: Store {
         try checkContained(segments, key: key)
         let target = filePath(segments)
         let directory = Array(segments.dropLast())
-        let attempts = 8
-        for attempt in 1...attempts {
+        for attempt in 1...Self.attempts {
             try makeDirectory(directory, key: key)
             let temporary = filePath(directory + [Substring(Self.temporaryName())])
             let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
@@ -155,7 +156,7 @@ public struct DirectoryStore: Store {
                 let code = errno
                 // EEXIST: name clash, try another name. ENOENT: a concurrent delete removed
                 // the (then empty) directory between mkdir and open; make it again.
-                if (code == EEXIST || code == ENOENT) && attempt < attempts { continue }
+                if (code == EEXIST || code == ENOENT) && attempt < Self.attempts { continue }
                 throw failure("cannot create a temporary file for", key, code)
             }
             var writeError = POSIX.writeAll(fd, bytes)
@@ -331,16 +332,19 @@ public struct DirectoryStore: Store {
         }
     }
 
-    /// Makes the directory `segments` below the root and its parents (`mkdir -p`).
+    /// Makes the directory `segments` below the root and its parents (`mkdir -p`), retrying
+    /// when a concurrent ``delete(_:)`` removes a parent it has just left empty.
     private func makeDirectory(_ segments: [Substring], key: String) throws {
         if segments.isEmpty { return }
         let directory = filePath(segments)
-        if mkdir(directory, 0o777) == 0 { return }
-        var code = errno
-        if code == ENOENT {
-            try makeDirectory(Array(segments.dropLast()), key: key)
+        var code: Int32 = 0
+        var parentsMade = 0
+        while true {
             if mkdir(directory, 0o777) == 0 { return }
             code = errno
+            guard code == ENOENT, parentsMade < Self.attempts else { break }
+            parentsMade += 1
+            try makeDirectory(Array(segments.dropLast()), key: key)
         }
         if code == EEXIST || code == ENOTDIR {
             var info = stat()
