@@ -24,10 +24,13 @@ let package = Package(
         systemLibrary("CZstd", pkgConfig: "libzstd", apt: "libzstd-dev"),
         systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
         systemLibrary("CLZ4", pkgConfig: "liblz4", apt: "liblz4-dev"),
+        systemLibrary("CDeflate", pkgConfig: "libdeflate", apt: "libdeflate-dev"),
 
         .target(name: "CubeCore"),
-        .target(name: "CubeCodecs", dependencies: ["CubeCore", "CBlosc", "CZstd", "CZlib", "CLZ4"]),
+        .target(name: "CubeCodecs", dependencies: ["CubeCore", "CBlosc", "CZstd", "CZlib", "CLZ4", "CDeflate"]),
         .target(name: "CubeZarr", dependencies: ["CubeCore", "CubeCodecs"]),
+        .target(name: "CubeNetCDF", dependencies: ["CubeCore", "CNetCDF"]),
+        .target(name: "CubeHDF5", dependencies: ["CubeCore", "CubeCodecs", "CHDF5"]),
         .target(name: "CubeEngine", dependencies: ["CubeCore", "CubeZarr"]),
         .target(name: "CubeCLI", dependencies: [
             "CubeCore", "CubeZarr", "CubeEngine",
@@ -39,6 +42,8 @@ let package = Package(
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),
         .testTarget(name: "CubeCodecsTests", dependencies: ["CubeCodecs"]),
         .testTarget(name: "CubeZarrTests", dependencies: ["CubeZarr"]),
+        .testTarget(name: "CubeNetCDFTests", dependencies: ["CubeNetCDF", "CNetCDF"]),
+        .testTarget(name: "CubeHDF5Tests", dependencies: ["CubeHDF5"]),
         .testTarget(name: "CubeCLITests", dependencies: ["CubeCLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -47,26 +47,54 @@ public struct ShuffleCodec: BytesToBytesCodec {
             guard let dst = out.baseAddress else { return }
             bytes.withUnsafeBufferPointer { input in
                 guard let src = input.baseAddress else { return }
-                // Rows of `elementSize` bytes become columns; walk in blocks of elements so
-                // both sides stay in cache.
-                let block = 256
-                var first = 0
-                while first < count {
-                    let last = min(first + block, count)
-                    for j in 0..<elementSize {
-                        if inverse {
-                            let from = src + j * count
-                            for i in first..<last { dst[i * elementSize + j] = from[i] }
-                        } else {
-                            let to = dst + j * count
-                            for i in first..<last { to[i] = src[i * elementSize + j] }
-                        }
-                    }
-                    first = last
+                switch elementSize {
+                case 2: words(UInt16.self, src, dst, count, inverse)
+                case 4: words(UInt32.self, src, dst, count, inverse)
+                case 8: words(UInt64.self, src, dst, count, inverse)
+                default: general(src, dst, count, elementSize, inverse)
                 }
                 for k in whole..<bytes.count { dst[k] = src[k] }
             }
             initialized = bytes.count
+        }
+    }
+
+    /// The transposition for element sizes of a machine word: one load or store per element.
+    private static func words<W: FixedWidthInteger & UnsignedInteger>(
+        _: W.Type, _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, _ count: Int, _ inverse: Bool
+    ) {
+        let size = MemoryLayout<W>.size
+        if inverse {
+            for i in 0..<count {
+                var word: W = 0
+                for j in 0..<size { word |= W(src[j * count + i]) << (8 * j) }
+                UnsafeMutableRawPointer(dst + i * size).storeBytes(of: word.littleEndian, as: W.self)
+            }
+        } else {
+            for i in 0..<count {
+                let word = W(littleEndian: UnsafeRawPointer(src + i * size).loadUnaligned(as: W.self))
+                for j in 0..<size { dst[j * count + i] = UInt8(truncatingIfNeeded: word >> (8 * j)) }
+            }
+        }
+    }
+
+    /// The transposition for any element size, in blocks of elements so both sides stay in cache.
+    private static func general(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt8>, _ count: Int,
+                                _ elementSize: Int, _ inverse: Bool) {
+        let block = 256
+        var first = 0
+        while first < count {
+            let last = min(first + block, count)
+            for j in 0..<elementSize {
+                if inverse {
+                    let from = src + j * count
+                    for i in first..<last { dst[i * elementSize + j] = from[i] }
+                } else {
+                    let to = dst + j * count
+                    for i in first..<last { to[i] = src[i * elementSize + j] }
+                }
+            }
+            first = last
         }
     }
 }

@@ -90,6 +90,10 @@ public struct Region: Sendable, Hashable, CustomStringConvertible {
 
     /// `[s0:e0, s1:e1]` in Python slice notation.
     public var description: String {
-        "[" + zip(start, count).map { "\($0):\($0 + $1)" }.joined(separator: ", ") + "]"
+        "[" + zip(start, count).map { start, count in
+            // A hostile region may reach past Int.max; describe it without trapping.
+            let (end, overflow) = start.addingReportingOverflow(count)
+            return overflow ? "\(start):\(start)+\(count)" : "\(start):\(end)"
+        }.joined(separator: ", ") + "]"
     }
 }

@@ -80,11 +80,16 @@ import Testing
         #expect(try BloscCodec.header(zstd).shuffle == .bit)
     }
 
-    @Test func validatesConfiguration() {
+    @Test func validatesConfiguration() throws {
         expectCubeError(.invalidArgument) { try BloscCodec(clevel: 10) }
         expectCubeError(.invalidArgument) { try BloscCodec(typesize: 0) }
         expectCubeError(.invalidArgument) { try BloscCodec(blocksize: -1) }
         expectCubeError(.invalidInput) { try BloscCodec(cname: "brotli") }
+        // Type sizes beyond blosc's 255 (long fixed-length strings) still work: blosc
+        // shuffles them as single bytes.
+        let wide = try BloscCodec(cname: "zstd", shuffle: .byte, typesize: 400)
+        let input = Samples.smooth(8000)
+        #expect(try wide.decode(try wide.encode(input), decodedSize: 8000) == input)
     }
 
     @Test func rejectsMismatchedHeaders() throws {

@@ -77,4 +77,21 @@ import Testing
             _ = try? test.codec.decode(garbage, decodedSize: 64)
         }
     }
+
+    /// Many chunks encoded and decoded at once on the cooperative thread pool (c-blosc's
+    /// context API, one zstd/zlib stream per call: no shared state).
+    @Test func codecsAreThreadSafe() async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for test in allBytesCodecs {
+                for k in 0..<6 {
+                    group.addTask {
+                        let input = Samples.smooth(40_000 + 997 * k, seed: UInt64(k))
+                        let encoded = try test.codec.encode(input)
+                        return try test.codec.decode(encoded, decodedSize: input.count) == input
+                    }
+                }
+            }
+            for try await ok in group { #expect(ok) }
+        }
+    }
 }

@@ -202,7 +202,7 @@ struct CopyCase: Sendable, CustomTestStringConvertible {
                         }
                     }
                     let expectedBytes = expected.flatMap { v in
-                        (0..<itemSize).map { v == 0 ? 0 : UInt8(truncatingIfNeeded: (v - 1) * 7 + $0) }
+                        (0..<itemSize).map { v == 0 ? 0 : UInt8(truncatingIfNeeded: v * 7 + $0) }
                     }
                     #expect(destinationBytes == expectedBytes, "\(label)")
                 }

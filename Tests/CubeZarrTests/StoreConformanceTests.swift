@@ -8,7 +8,7 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func setGetSizeRoundTrip(kind: StoreKind) throws {
         try kind.withStore { store in
-            let value = testBytes(1000)
+            let value = storeTestBytes(1000)
             try store.set("x", value)
             #expect(try store.get("x") == value)
             #expect(try store.size(of: "x") == 1000)
@@ -19,12 +19,12 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func overwriteReplacesTheWholeValue(kind: StoreKind) throws {
         try kind.withStore { store in
-            try store.set("a/b", testBytes(500))
+            try store.set("a/b", storeTestBytes(500))
             try store.set("a/b", [9, 8, 7])
             #expect(try store.get("a/b") == [9, 8, 7])
             #expect(try store.size(of: "a/b") == 3)
-            try store.set("a/b", testBytes(2000, start: 3))
-            #expect(try store.get("a/b") == testBytes(2000, start: 3))
+            try store.set("a/b", storeTestBytes(2000, start: 3))
+            #expect(try store.get("a/b") == storeTestBytes(2000, start: 3))
             #expect(try store.keys(under: "") == ["a/b"])
         }
     }
@@ -53,7 +53,7 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func everyByteRangeForm(kind: StoreKind) throws {
         try kind.withStore { store in
-            let value = testBytes(100)
+            let value = storeTestBytes(100)
             try store.set("v", value)
             let cases: [(ByteRange, Range<Int>)] = [
                 (.bounded(offset: 0, length: 100), 0..<100),
@@ -86,7 +86,7 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func invalidByteRangesAreRefused(kind: StoreKind) throws {
         try kind.withStore { store in
-            try store.set("v", testBytes(10))
+            try store.set("v", storeTestBytes(10))
             let invalid: [ByteRange] = [
                 .bounded(offset: -1, length: 2), .bounded(offset: 0, length: -1),
                 .from(offset: -1), .suffix(length: -1),
@@ -94,11 +94,11 @@ import Testing
             for range in invalid {
                 #expect(!range.isValid)
                 #expect(range.clipped(toCount: 10) == nil)
-                let error = expectCubeError(.invalidArgument) { _ = try store.get("v", range: range) }
+                let error = expectStoreError(.invalidArgument) { _ = try store.get("v", range: range) }
                 #expect(error?.context == store.location)
                 #expect(error?.message.contains("'v'") == true)
                 // Refused whether or not the value exists, so every store agrees.
-                expectCubeError(.invalidArgument) { _ = try store.get("missing", range: range) }
+                expectStoreError(.invalidArgument) { _ = try store.get("missing", range: range) }
             }
         }
     }
@@ -214,9 +214,9 @@ import Testing
                 "a/.zarray", "a/.zattrs", "c/0.1.2", "c/0.0.0", "température/zarr.json",
                 "名前/c/0", "emoji😀/..x", "a/...", "a/.hidden.", "sp ace/x y",
             ]
-            for (i, key) in keys.enumerated() { try store.set(key, testBytes(i + 1, start: i)) }
+            for (i, key) in keys.enumerated() { try store.set(key, storeTestBytes(i + 1, start: i)) }
             for (i, key) in keys.enumerated() {
-                #expect(try store.get(key) == testBytes(i + 1, start: i), "\(key)")
+                #expect(try store.get(key) == storeTestBytes(i + 1, start: i), "\(key)")
                 #expect(try store.size(of: key) == i + 1, "\(key)")
             }
             #expect(try store.keys(under: "") == keys.sorted())
@@ -232,21 +232,21 @@ import Testing
         try kind.withStore { store in
             let bad = ["../x", "/abs", "a//b", "a/./b", "a\\b", "a/..", "..", ".", "a/", "a/b/", "x/../../y", "a\u{0}b"]
             for key in bad {
-                let error = expectCubeError(.invalidArgument) { try store.set(key, [1]) }
+                let error = expectStoreError(.invalidArgument) { try store.set(key, [1]) }
                 #expect(error?.context == store.location, "\(key)")
                 #expect(error?.message.contains(key) == true, "\(key)")
-                expectCubeError(.invalidArgument) { _ = try store.get(key) }
-                expectCubeError(.invalidArgument) { _ = try store.get(key, range: .from(offset: 0)) }
-                expectCubeError(.invalidArgument) { _ = try store.size(of: key) }
-                expectCubeError(.invalidArgument) { try store.delete(key) }
-                expectCubeError(.invalidArgument) { try store.deleteAll(under: key) }
-                expectCubeError(.invalidArgument) { _ = try store.keys(under: key) }
-                expectCubeError(.invalidArgument) { _ = try store.children(of: key) }
+                expectStoreError(.invalidArgument) { _ = try store.get(key) }
+                expectStoreError(.invalidArgument) { _ = try store.get(key, range: .from(offset: 0)) }
+                expectStoreError(.invalidArgument) { _ = try store.size(of: key) }
+                expectStoreError(.invalidArgument) { try store.delete(key) }
+                expectStoreError(.invalidArgument) { try store.deleteAll(under: key) }
+                expectStoreError(.invalidArgument) { _ = try store.keys(under: key) }
+                expectStoreError(.invalidArgument) { _ = try store.children(of: key) }
             }
             // The empty key names the root, not a value.
-            expectCubeError(.invalidArgument) { try store.set("", [1]) }
-            expectCubeError(.invalidArgument) { _ = try store.get("") }
-            expectCubeError(.invalidArgument) { try store.delete("") }
+            expectStoreError(.invalidArgument) { try store.set("", [1]) }
+            expectStoreError(.invalidArgument) { _ = try store.get("") }
+            expectStoreError(.invalidArgument) { try store.delete("") }
             let remaining = try store.keys(under: "")
             #expect(remaining.isEmpty)
         }
@@ -257,24 +257,25 @@ import Testing
         try kind.withStore { store in
             let threads = 8
             let perThread = 40
-            let failures = SharedBox<[String]>([])
+            let failures = StoreTestBox<[String]>([])
             DispatchQueue.concurrentPerform(iterations: threads) { thread in
                 for i in 0..<perThread {
                     do {
                         // Every thread writes into the same, initially missing, directories.
-                        try store.set("arr/c/\(i % 5)/\(thread).\(i)", testBytes(64 + i, start: thread))
+                        try store.set("arr/c/\(i % 5)/\(thread).\(i)", storeTestBytes(64 + i, start: thread))
                     } catch {
                         failures.withLock { $0.append("\(error)") }
                     }
                 }
             }
             let failed = failures.withLock { $0 }
-            #expect(failed.isEmpty, "\(failed.count) failures, first: \(failed.prefix(3))")
+            let failureCount = failed.count
+            #expect(failureCount == 0, "first failures: \(failed.prefix(3))")
             let keys = try store.keys(under: "arr")
             #expect(keys.count == threads * perThread)
             for thread in 0..<threads {
                 for i in 0..<perThread {
-                    #expect(try store.get("arr/c/\(i % 5)/\(thread).\(i)") == testBytes(64 + i, start: thread))
+                    #expect(try store.get("arr/c/\(i % 5)/\(thread).\(i)") == storeTestBytes(64 + i, start: thread))
                 }
             }
         }
@@ -285,12 +286,12 @@ import Testing
         try kind.withStore { store in
             let threads = 8
             let rounds = 60
-            let failures = SharedBox<[String]>([])
+            let failures = StoreTestBox<[String]>([])
             DispatchQueue.concurrentPerform(iterations: threads) { thread in
                 for round in 0..<rounds {
                     do {
                         // Deletes keep emptying (and so removing) `p/q` while others write into it.
-                        try store.set("p/q/\(thread)", testBytes(16, start: round))
+                        try store.set("p/q/\(thread)", storeTestBytes(16, start: round))
                         if round < rounds - 1 { try store.delete("p/q/\(thread)") }
                     } catch {
                         failures.withLock { $0.append("\(error)") }
@@ -298,11 +299,12 @@ import Testing
                 }
             }
             let failed = failures.withLock { $0 }
-            #expect(failed.isEmpty, "\(failed.count) failures, first: \(failed.prefix(3))")
+            let failureCount = failed.count
+            #expect(failureCount == 0, "first failures: \(failed.prefix(3))")
             let expectedKeys = (0..<threads).map { "p/q/\($0)" }.sorted()
             let listed = try store.keys(under: "p")
             #expect(listed == expectedKeys)
-            let last = testBytes(16, start: rounds - 1)
+            let last = storeTestBytes(16, start: rounds - 1)
             for thread in 0..<threads {
                 let value = try store.get("p/q/\(thread)")
                 #expect(value == last)
@@ -313,7 +315,7 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func largeValues(kind: StoreKind) throws {
         try kind.withStore { store in
-            let value = testBytes(8 << 20, start: 11)
+            let value = storeTestBytes(8 << 20, start: 11)
             try store.set("big/c/0", value)
             #expect(try store.size(of: "big/c/0") == value.count)
             #expect(try store.get("big/c/0") == value)

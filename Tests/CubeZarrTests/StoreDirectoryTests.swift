@@ -8,7 +8,7 @@ import Testing
     /// Runs `body` with a store at `<tmp>/root` and an existing directory `<tmp>/outside`
     /// holding the file `secret`.
     private func withRootAndOutside(_ body: (DirectoryStore, String) throws -> Void) throws {
-        try withTemporaryDirectory { base in
+        try withStoreTemporaryDirectory { base in
             let outside = base + "/outside"
             try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
             try Data("secret".utf8).write(to: URL(fileURLWithPath: outside + "/secret"))
@@ -17,8 +17,8 @@ import Testing
     }
 
     @Test func initChecksTheRoot() throws {
-        try withTemporaryDirectory { base in
-            let missing = expectCubeError(.notFound) { _ = try DirectoryStore(path: base + "/missing") }
+        try withStoreTemporaryDirectory { base in
+            let missing = expectStoreError(.notFound) { _ = try DirectoryStore(path: base + "/missing") }
             #expect(missing?.context == base + "/missing")
             let store = try DirectoryStore(path: base + "/made/deep/store.zarr", create: true)
             #expect(store.location == base + "/made/deep/store.zarr")
@@ -29,8 +29,8 @@ import Testing
             // `create` on an existing directory is fine.
             #expect(try DirectoryStore(path: base + "/made/deep/store.zarr", create: true).get("k") == [1])
             try Data([1]).write(to: URL(fileURLWithPath: base + "/file"))
-            expectCubeError(.invalidArgument) { _ = try DirectoryStore(path: base + "/file") }
-            expectCubeError(.io) { _ = try DirectoryStore(path: base + "/file/sub", create: true) }
+            expectStoreError(.invalidArgument) { _ = try DirectoryStore(path: base + "/file") }
+            expectStoreError(.io) { _ = try DirectoryStore(path: base + "/file/sub", create: true) }
         }
     }
 
@@ -55,11 +55,11 @@ import Testing
     @Test func keyAndPrefixConflictsAreErrors() throws {
         try withRootAndOutside { store, _ in
             try store.set("v", [1])
-            let below = expectCubeError(.invalidArgument) { try store.set("v/w", [2]) }
+            let below = expectStoreError(.invalidArgument) { try store.set("v/w", [2]) }
             #expect(below?.message.contains("v/w") == true)
-            expectCubeError(.invalidArgument) { try store.set("v/w/x", [2]) }
+            expectStoreError(.invalidArgument) { try store.set("v/w/x", [2]) }
             try store.set("d/e", [3])
-            let over = expectCubeError(.invalidArgument) { try store.set("d", [4]) }
+            let over = expectStoreError(.invalidArgument) { try store.set("d", [4]) }
             #expect(over?.message.contains("'d'") == true)
             #expect(try store.get("v") == [1])
             #expect(try store.get("d/e") == [3])
@@ -76,19 +76,19 @@ import Testing
             try fm.createSymbolicLink(atPath: store.rootPath + "/a/up", withDestinationPath: "../../outside")
 
             for key in ["out/secret", "secret-link", "a/up/secret"] {
-                let error = expectCubeError(.invalidArgument) { _ = try store.get(key) }
+                let error = expectStoreError(.invalidArgument) { _ = try store.get(key) }
                 #expect(error?.context == store.location)
                 #expect(error?.message.contains(key) == true)
-                expectCubeError(.invalidArgument) { _ = try store.get(key, range: .suffix(length: 2)) }
-                expectCubeError(.invalidArgument) { _ = try store.size(of: key) }
-                expectCubeError(.invalidArgument) { try store.delete(key) }
+                expectStoreError(.invalidArgument) { _ = try store.get(key, range: .suffix(length: 2)) }
+                expectStoreError(.invalidArgument) { _ = try store.size(of: key) }
+                expectStoreError(.invalidArgument) { try store.delete(key) }
             }
             for key in ["out/new", "out/secret", "a/up/new/deeper", "secret-link"] {
-                expectCubeError(.invalidArgument) { try store.set(key, [6, 6, 6]) }
+                expectStoreError(.invalidArgument) { try store.set(key, [6, 6, 6]) }
             }
-            expectCubeError(.invalidArgument) { _ = try store.keys(under: "out") }
-            expectCubeError(.invalidArgument) { _ = try store.children(of: "a/up") }
-            expectCubeError(.invalidArgument) { try store.deleteAll(under: "out") }
+            expectStoreError(.invalidArgument) { _ = try store.keys(under: "out") }
+            expectStoreError(.invalidArgument) { _ = try store.children(of: "a/up") }
+            expectStoreError(.invalidArgument) { try store.deleteAll(under: "out") }
 
             // Nothing outside was read, written or removed, and listing skips the links.
             #expect(try fm.contentsOfDirectory(atPath: outside) == ["secret"])
@@ -136,23 +136,23 @@ import Testing
             #expect(try store.keys(under: "") == ["a/b"])
             #expect(try store.children(of: "") == (keys: [], prefixes: ["a"]))
             #expect(try store.children(of: "a") == (keys: ["b"], prefixes: []))
-            expectCubeError(.invalidArgument) { try store.set("a/.tmp-mine", [1]) }
+            expectStoreError(.invalidArgument) { try store.set("a/.tmp-mine", [1]) }
             // A successful write leaves no temporary behind.
-            for i in 0..<20 { try store.set("a/b", testBytes(i)) }
+            for i in 0..<20 { try store.set("a/b", storeTestBytes(i)) }
             #expect(try FileManager.default.contentsOfDirectory(atPath: store.rootPath + "/a").sorted() == [".tmp-leftover", "b"])
         }
     }
 
     @Test func atomicReplaceNeverExposesPartialContent() throws {
         try withRootAndOutside { store, _ in
-            let old = [UInt8](repeating: 1, count: 1 << 20)
-            let new = [UInt8](repeating: 2, count: (1 << 20) + 4099)
+            let old = [UInt8](repeating: 1, count: 1 << 18)
+            let new = [UInt8](repeating: 2, count: (1 << 18) + 4099)
             try store.set("chunk", old)
-            let done = SharedBox(false)
-            let failures = SharedBox<[String]>([])
+            let done = StoreTestBox(false)
+            let failures = StoreTestBox<[String]>([])
             DispatchQueue.concurrentPerform(iterations: 4) { worker in
                 if worker == 0 {
-                    for i in 0..<150 {
+                    for i in 0..<100 {
                         do { try store.set("chunk", i % 2 == 0 ? new : old) } catch {
                             failures.withLock { $0.append("write: \(error)") }
                         }
@@ -178,7 +178,8 @@ import Testing
                 }
             }
             let failed = failures.withLock { $0 }
-            #expect(failed.isEmpty, "\(failed.count) failures, first: \(failed.prefix(3))")
+            let failureCount = failed.count
+            #expect(failureCount == 0, "first failures: \(failed.prefix(3))")
             #expect(try store.get("chunk") == old)
             #expect(try store.keys(under: "") == ["chunk"])
         }

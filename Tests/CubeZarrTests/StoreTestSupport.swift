@@ -17,7 +17,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .memory:
             try body(MemoryStore())
         case .directory:
-            try withTemporaryDirectory { path in
+            try withStoreTemporaryDirectory { path in
                 try body(DirectoryStore(path: path + "/store.zarr", create: true))
             }
         }
@@ -25,7 +25,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 }
 
 /// Runs `body` with the path of a fresh temporary directory, removed afterwards.
-func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
+func withStoreTemporaryDirectory(_ body: (String) throws -> Void) throws {
     let path = FileManager.default.temporaryDirectory
         .appendingPathComponent("cube-store-tests-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -34,12 +34,12 @@ func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
 }
 
 /// `count` bytes counting up from `start` (wrapping), distinct enough to spot misplaced ranges.
-func testBytes(_ count: Int, start: Int = 0) -> [UInt8] {
+func storeTestBytes(_ count: Int, start: Int = 0) -> [UInt8] {
     (0..<count).map { UInt8(truncatingIfNeeded: $0 &+ start) }
 }
 
 /// Mutable state shared between the threads of a test.
-final class SharedBox<Value>: @unchecked Sendable {
+final class StoreTestBox<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 
@@ -54,7 +54,7 @@ final class SharedBox<Value>: @unchecked Sendable {
 
 /// Expects `body` to throw a ``CubeError`` of `kind`, and returns it.
 @discardableResult
-func expectCubeError(_ kind: CubeError.Kind, sourceLocation: SourceLocation = #_sourceLocation,
+func expectStoreError(_ kind: CubeError.Kind, sourceLocation: SourceLocation = #_sourceLocation,
                      _ body: () throws -> Void) -> CubeError? {
     do {
         try body()

@@ -52,27 +52,28 @@ final class CountingStore: Store, @unchecked Sendable {
     }
 
     let base: any Store
-    private let log = Locked<[Read]>([])
+    private let lock = NSLock()
+    private var log: [Read] = []
 
     init(_ base: any Store) { self.base = base }
 
     var location: String { base.location }
     /// Every read so far.
-    var reads: [Read] { log.withLock { $0 } }
+    var reads: [Read] { lock.withLock { log } }
     /// Forgets the reads so far.
-    func reset() { log.withLock { $0.removeAll() } }
+    func reset() { lock.withLock { log.removeAll() } }
     /// Reads of `key`.
     func reads(of key: String) -> [Read] { reads.filter { $0.key == key } }
 
     func get(_ key: String) throws -> [UInt8]? {
         let value = try base.get(key)
-        log.withLock { $0.append(Read(key: key, range: nil, byteCount: value?.count ?? 0)) }
+        lock.withLock { log.append(Read(key: key, range: nil, byteCount: value?.count ?? 0)) }
         return value
     }
 
     func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
         let value = try base.get(key, range: range)
-        log.withLock { $0.append(Read(key: key, range: range, byteCount: value?.count ?? 0)) }
+        lock.withLock { log.append(Read(key: key, range: range, byteCount: value?.count ?? 0)) }
         return value
     }
 
@@ -97,12 +98,14 @@ func sampleJSON(_ dataType: DataType, _ i: Int) -> JSON {
     case .bool: return .bool(i % 3 != 1)
     case .int8: return .int(Int64(i * 37 % 256 - 128))
     case .int16: return .int(Int64((i * 7919) % 65536 - 32768))
-    case .int32: return .int(i == 1 ? Int64(Int32.min) : Int64(i * 104_729 - 500_000))
-    case .int64: return .int(i == 1 ? Int64.min : Int64(i) * 1_000_000_007_123 - 1)
+    case .int32: return .int(i == 1 ? Int64(Int32.min) : Int64(Int32(truncatingIfNeeded: i &* 104_729 &- 500_000)))
+    case .int64: return .int(i == 1 ? Int64.min : Int64(i) &* 1_000_000_007_123 &- 1)
     case .uint8: return .int(Int64(i * 37 % 256))
     case .uint16: return .int(Int64(i * 7919 % 65536))
-    case .uint32: return .int(i == 1 ? Int64(UInt32.max) : Int64(i * 104_729))
-    case .uint64: return i == 1 ? .uint(UInt64.max) : .int(Int64(i) * 1_000_000_007_123)
+    case .uint32: return .int(i == 1 ? Int64(UInt32.max) : Int64(UInt32(truncatingIfNeeded: i &* 104_729)))
+    case .uint64:
+        let v = i == 1 ? UInt64.max : UInt64(truncatingIfNeeded: Int64(i) &* 1_000_000_007_123)
+        return v <= UInt64(Int64.max) ? .int(Int64(v)) : .uint(v)
     case .float16, .float32, .float64:
         if i % 11 == 3 { return specials[(i / 11) % 3] }
         return .double(Double(i % 97) / 8 - 5)

@@ -20,7 +20,8 @@ public struct ZarrArray: Sendable {
 
     /// Opens the array described by `metadata` at `path`.
     public init(store: any ReadableStore, path: String, metadata: ArrayMetadata, writeEmptyChunks: Bool = false) throws {
-        let context = StoreKey.join(store.location, path)
+        // Metadata problems are about the metadata document: name it.
+        let context = StoreKey.join(store.location, path, metadata.format == .v2 ? ".zarray" : "zarr.json")
         self.store = store
         self.path = path
         self.metadata = metadata

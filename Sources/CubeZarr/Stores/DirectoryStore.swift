@@ -18,7 +18,7 @@ import Darwin
 /// - Writes go to a temporary file `.tmp-…` in the target's directory that is then renamed
 ///   over the target, so readers see the old value or the new one, never a mixture.
 ///   Listing skips these temporaries, and keys whose last segment starts with `.tmp-` are
-///   refused for writing.
+///   refused for writing. Writing a key that is itself a link replaces the link.
 /// - Deleting a value removes directories it leaves empty, up to the root.
 /// - File names that are not valid UTF-8 cannot be keys and are not listed.
 public struct DirectoryStore: Store {
@@ -43,8 +43,8 @@ public struct DirectoryStore: Store {
         }
         self.path = path
         if create {
-            if let failure = POSIX.makeDirectories(path) {
-                throw CubeError(.io, "cannot create the store directory: \(POSIX.describe(failure))", context: path)
+            if let failure = StoreFileSystem.makeDirectories(path) {
+                throw CubeError(.io, "cannot create the store directory: \(StoreFileSystem.describe(failure))", context: path)
             }
         }
         var info = stat()
@@ -53,15 +53,15 @@ public struct DirectoryStore: Store {
             if code == ENOENT || code == ENOTDIR {
                 throw CubeError(.notFound, "no such directory", context: path)
             }
-            throw CubeError(.io, "cannot open the store directory: \(POSIX.describe(code))", context: path)
+            throw CubeError(.io, "cannot open the store directory: \(StoreFileSystem.describe(code))", context: path)
         }
-        guard POSIX.isDirectory(info) else {
+        guard StoreFileSystem.isDirectory(info) else {
             throw CubeError(.invalidArgument, "not a directory", context: path)
         }
-        switch POSIX.realPath(path) {
+        switch StoreFileSystem.realPath(path) {
         case .success(let resolved): rootPath = resolved
         case .failure(let error):
-            throw CubeError(.io, "cannot resolve the store directory: \(POSIX.describe(error.code))", context: path)
+            throw CubeError(.io, "cannot resolve the store directory: \(StoreFileSystem.describe(error.code))", context: path)
         }
     }
 
@@ -97,7 +97,7 @@ public struct DirectoryStore: Store {
             if code == ENOENT || code == ENOTDIR { return nil }
             throw failure("cannot inspect", key, code)
         }
-        return POSIX.isRegularFile(info) ? Int(info.st_size) : nil
+        return StoreFileSystem.isRegularFile(info) ? Int(info.st_size) : nil
     }
 
     private func read(_ key: String, range: ByteRange?) throws -> [UInt8]? {
@@ -114,7 +114,7 @@ public struct DirectoryStore: Store {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure("cannot inspect", key, errno) }
-        guard POSIX.isRegularFile(info) else { return nil }
+        guard StoreFileSystem.isRegularFile(info) else { return nil }
         let fileSize = Int(info.st_size)
         let selected = range.map { $0.clipped(toCount: fileSize) ?? fileSize..<fileSize } ?? 0..<fileSize
         let count = selected.count
@@ -159,7 +159,7 @@ public struct DirectoryStore: Store {
                 if (code == EEXIST || code == ENOENT) && attempt < Self.attempts { continue }
                 throw failure("cannot create a temporary file for", key, code)
             }
-            var writeError = POSIX.writeAll(fd, bytes)
+            var writeError = StoreFileSystem.writeAll(fd, bytes)
             if close(fd) != 0 && writeError == nil { writeError = errno }
             if let code = writeError {
                 unlink(temporary)
@@ -189,7 +189,12 @@ public struct DirectoryStore: Store {
             if code == ENOENT || code == ENOTDIR { return }
             throw failure("cannot inspect", key, code)
         }
-        if POSIX.isDirectory(info) { return }  // a prefix, not a value
+        if StoreFileSystem.isDirectory(info) { return }  // a prefix, not a value
+        if StoreFileSystem.isSymbolicLink(info) {
+            // A link to a directory is a prefix too; a link to a file is removed, not its target.
+            var resolved = stat()
+            if stat(target, &resolved) == 0 && StoreFileSystem.isDirectory(resolved) { return }
+        }
         guard unlink(target) == 0 else {
             let code = errno
             if code == ENOENT { return }
@@ -217,7 +222,7 @@ public struct DirectoryStore: Store {
             if code == ENOENT || code == ENOTDIR { return }
             throw failure("cannot inspect", prefix, code)
         }
-        if POSIX.isDirectory(info) || POSIX.isSymbolicLink(info) {
+        if StoreFileSystem.isDirectory(info) || StoreFileSystem.isSymbolicLink(info) {
             try removeTree(target, key: prefix)
             removeEmptyDirectories(Array(segments.dropLast()))
         }
@@ -232,7 +237,7 @@ public struct DirectoryStore: Store {
         let segments = try StoreKey.segments(of: prefix, store: location)
         if !segments.isEmpty { try checkContained(segments, key: prefix) }
         var result: [String] = []
-        var ancestors = Set<POSIX.FileID>()
+        var ancestors = Set<StoreFileSystem.FileID>()
         try walk(filePath(segments), key: prefix, into: &result, ancestors: &ancestors)
         return result.sorted()
     }
@@ -254,10 +259,10 @@ public struct DirectoryStore: Store {
         return (names.sorted(), prefixes.sorted())
     }
 
-    private func walk(_ directory: String, key: String, into result: inout [String], ancestors: inout Set<POSIX.FileID>) throws {
+    private func walk(_ directory: String, key: String, into result: inout [String], ancestors: inout Set<StoreFileSystem.FileID>) throws {
         var info = stat()
-        guard stat(directory, &info) == 0, POSIX.isDirectory(info) else { return }
-        let id = POSIX.FileID(info)
+        guard stat(directory, &info) == 0, StoreFileSystem.isDirectory(info) else { return }
+        let id = StoreFileSystem.FileID(info)
         // A link back to an ancestor would make the walk endless.
         guard ancestors.insert(id).inserted else { return }
         defer { ancestors.remove(id) }
@@ -272,24 +277,24 @@ public struct DirectoryStore: Store {
     }
 
     /// What a directory entry is for listing, following links that stay inside the root.
-    private func kind(of entry: POSIX.Entry, in directory: String) throws -> POSIX.Kind {
+    private func kind(of entry: StoreFileSystem.Entry, in directory: String) throws -> StoreFileSystem.Kind {
         let full = directory + "/" + entry.name
         var kind = entry.kind
         if kind == .unknown {
             var info = stat()
             guard lstat(full, &info) == 0 else { return .other }
-            kind = POSIX.Kind(info)
+            kind = StoreFileSystem.Kind(info)
         }
         guard kind == .symbolicLink else { return kind }
-        guard case .success(let resolved) = POSIX.realPath(full), isInsideRoot(resolved) else { return .other }
+        guard case .success(let resolved) = StoreFileSystem.realPath(full), isInsideRoot(resolved) else { return .other }
         var info = stat()
         guard stat(full, &info) == 0 else { return .other }
-        return POSIX.Kind(info)
+        return StoreFileSystem.Kind(info)
     }
 
     /// The entries of `directory` (none if it is missing or not a directory).
-    private func entries(of directory: String, key: String) throws -> [POSIX.Entry] {
-        switch POSIX.listDirectory(directory) {
+    private func entries(of directory: String, key: String) throws -> [StoreFileSystem.Entry] {
+        switch StoreFileSystem.listDirectory(directory) {
         case .success(let entries): return entries
         case .failure(let error):
             if error.code == ENOENT || error.code == ENOTDIR { return [] }
@@ -316,7 +321,7 @@ public struct DirectoryStore: Store {
     private func checkContained(_ segments: [Substring], key: String) throws {
         var depth = segments.count
         while depth > 0 {
-            switch POSIX.realPath(filePath(segments.prefix(depth))) {
+            switch StoreFileSystem.realPath(filePath(segments.prefix(depth))) {
             case .success(let resolved):
                 guard isInsideRoot(resolved) else {
                     let through = segments.prefix(depth).joined(separator: "/")
@@ -348,7 +353,7 @@ public struct DirectoryStore: Store {
         }
         if code == EEXIST || code == ENOTDIR {
             var info = stat()
-            if stat(directory, &info) == 0 && POSIX.isDirectory(info) { return }
+            if stat(directory, &info) == 0 && StoreFileSystem.isDirectory(info) { return }
             throw CubeError(.invalidArgument, "cannot write '\(key)': '\(segments.joined(separator: "/"))' or a parent of it is a value, not a prefix", context: location)
         }
         throw failure("cannot create the directory for", key, code)
@@ -370,7 +375,7 @@ public struct DirectoryStore: Store {
             if code == ENOENT { return }
             throw failure("cannot inspect", key, code)
         }
-        if POSIX.isDirectory(info) {
+        if StoreFileSystem.isDirectory(info) {
             for entry in try entries(of: path, key: key) {
                 try removeTree(path + "/" + entry.name, key: StoreKey.join(key, entry.name))
             }
@@ -381,7 +386,7 @@ public struct DirectoryStore: Store {
     }
 
     private func failure(_ action: String, _ key: String, _ code: Int32) -> CubeError {
-        CubeError(.io, "\(action) '\(key)': \(POSIX.describe(code))", context: location)
+        CubeError(.io, "\(action) '\(key)': \(StoreFileSystem.describe(code))", context: location)
     }
 
     /// A fresh name for a temporary file.
@@ -392,8 +397,8 @@ public struct DirectoryStore: Store {
     }
 }
 
-/// Thin helpers over POSIX calls used by ``DirectoryStore``.
-enum POSIX {
+/// Thin helpers over StoreFileSystem calls used by ``DirectoryStore``.
+enum StoreFileSystem {
     /// The type of a file system entry.
     enum Kind: Equatable {
         case file, directory, symbolicLink, other, unknown

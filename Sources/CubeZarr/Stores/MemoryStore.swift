@@ -9,12 +9,12 @@ import CubeCore
 public final class MemoryStore: Store {
     /// Where the store is, for messages: `"memory"` unless named otherwise.
     public let location: String
-    private let values: Locked<[String: [UInt8]]>
+    private let values: StoreLockedValue<[String: [UInt8]]>
 
     /// Creates an empty store described as `location` in messages.
     public init(location: String = "memory") {
         self.location = location
-        self.values = Locked([:])
+        self.values = StoreLockedValue([:])
     }
 
     /// Creates a store holding `contents`, validating every key.

@@ -12,13 +12,18 @@ public enum ByteRange: Sendable, Hashable {
 
 /// A flat key → bytes store that can be read. Keys are `/`-separated relative paths
 /// such as `"t2m/c/0/3/7"` or `"group/.zarray"`.
+///
+/// Every store validates keys with ``StoreKey`` and reports refused keys as
+/// ``CubeError/Kind/invalidArgument`` with ``location`` as context. The empty key names
+/// the root: it is a valid prefix for listing but never a value.
 public protocol ReadableStore: Sendable {
     /// A short description of the store (a path), used in messages.
     var location: String { get }
     /// The whole value at `key`, or `nil` if there is none.
     func get(_ key: String) throws -> [UInt8]?
     /// Part of the value at `key`, or `nil` if there is none. A range reaching past the
-    /// end is clipped to the value.
+    /// end is clipped to the value (see ``ByteRange/clipped(toCount:)``); a range with a
+    /// negative offset or length is refused with ``CubeError/Kind/invalidArgument``.
     func get(_ key: String, range: ByteRange) throws -> [UInt8]?
     /// The size of the value at `key`, or `nil` if there is none.
     func size(of key: String) throws -> Int?
@@ -31,12 +36,14 @@ public protocol WritableStore: ReadableStore {
     /// Deletes the value at `key`; deleting a missing key is not an error.
     func delete(_ key: String) throws
     /// Deletes every key under `prefix` (a key path without trailing `/`; `""` is everything).
+    /// A value stored at exactly `prefix` is not under it and stays.
     func deleteAll(under prefix: String) throws
 }
 
 /// A store whose keys can be listed.
 public protocol ListableStore: ReadableStore {
-    /// Every key under `prefix` (`""` for all), at any depth, sorted.
+    /// Every key under `prefix` (`""` for all), at any depth, sorted: full keys such as
+    /// `"t2m/c/0/1"`, never a value stored at exactly `prefix`.
     func keys(under prefix: String) throws -> [String]
     /// The immediate children of `prefix`: value keys and sub-prefixes (names only, sorted).
     func children(of prefix: String) throws -> (keys: [String], prefixes: [String])

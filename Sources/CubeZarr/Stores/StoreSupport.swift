@@ -66,7 +66,7 @@ extension StoreKey {
 }
 
 /// A value guarded by a lock, for sharing mutable state between threads.
-final class Locked<Value>: @unchecked Sendable {
+final class StoreLockedValue<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 

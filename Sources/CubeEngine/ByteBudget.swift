@@ -1,0 +1,57 @@
+import CubeCore
+import Foundation
+
+/// A counting semaphore over bytes: tasks acquire what they will hold before they run,
+/// so the sum held by concurrent tasks never exceeds the budget.
+public final class ByteBudget: @unchecked Sendable {
+    /// The budget in bytes.
+    public let limit: Int
+    private let condition = NSCondition()
+    private var inUse = 0
+    private var peak = 0
+    private var cancelled = false
+
+    /// Creates a budget of `limit` bytes.
+    public init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Waits until `bytes` fit and takes them. Returns `false` if the budget was cancelled.
+    /// A request larger than the whole budget is an error, never a deadlock.
+    public func acquire(_ bytes: Int) throws -> Bool {
+        guard bytes <= limit else {
+            throw CubeError(.invalidArgument,
+                            "one task needs \(ByteCount.format(bytes)) but the memory budget is \(ByteCount.format(limit)): raise --max-mem or choose smaller chunks")
+        }
+        condition.lock()
+        defer { condition.unlock() }
+        while !cancelled && inUse + bytes > limit { condition.wait() }
+        if cancelled { return false }
+        inUse += bytes
+        peak = max(peak, inUse)
+        return true
+    }
+
+    /// Returns `bytes` to the budget.
+    public func release(_ bytes: Int) {
+        condition.lock()
+        inUse -= bytes
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Wakes every waiter and makes further acquisitions fail.
+    public func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The most bytes held at once so far.
+    public var peakBytes: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return peak
+    }
+}
