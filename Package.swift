@@ -10,6 +10,7 @@ let package = Package(
     name: "cube",
     platforms: [.macOS(.v13)],
     products: [
+        .executable(name: "cube-convert", targets: ["cube-convert"]),
         .executable(name: "cube-info", targets: ["cube-info"]),
         .executable(name: "cube-consolidate", targets: ["cube-consolidate"]),
         .library(name: "CubeZarr", targets: ["CubeZarr"]),
@@ -30,12 +31,13 @@ let package = Package(
         .target(name: "CubeCodecs", dependencies: ["CubeCore", "CBlosc", "CZstd", "CZlib", "CLZ4", "CDeflate"]),
         .target(name: "CubeZarr", dependencies: ["CubeCore", "CubeCodecs"]),
         .target(name: "CubeNetCDF", dependencies: ["CubeCore", "CNetCDF"]),
-        .target(name: "CubeHDF5", dependencies: ["CubeCore", "CubeCodecs", "CHDF5"]),
-        .target(name: "CubeEngine", dependencies: ["CubeCore", "CubeZarr"]),
+        .target(name: "CubeHDF5", dependencies: ["CubeCore", "CubeCodecs", "CHDF5", "CDeflate"]),
+        .target(name: "CubeEngine", dependencies: ["CubeCore", "CubeCodecs", "CubeZarr", "CubeNetCDF", "CubeHDF5"]),
         .target(name: "CubeCLI", dependencies: [
             "CubeCore", "CubeZarr", "CubeEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "cube-convert", dependencies: ["CubeCLI"]),
         .executableTarget(name: "cube-info", dependencies: ["CubeCLI"]),
         .executableTarget(name: "cube-consolidate", dependencies: ["CubeCLI"]),
 
@@ -43,7 +45,7 @@ let package = Package(
         .testTarget(name: "CubeCodecsTests", dependencies: ["CubeCodecs"]),
         .testTarget(name: "CubeZarrTests", dependencies: ["CubeZarr"]),
         .testTarget(name: "CubeNetCDFTests", dependencies: ["CubeNetCDF", "CNetCDF"]),
-        .testTarget(name: "CubeHDF5Tests", dependencies: ["CubeHDF5"]),
+        .testTarget(name: "CubeHDF5Tests", dependencies: ["CubeHDF5", "CHDF5"]),
         .testTarget(name: "CubeCLITests", dependencies: ["CubeCLI"]),
     ],
     swiftLanguageModes: [.v6]

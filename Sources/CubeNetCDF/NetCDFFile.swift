@@ -55,22 +55,14 @@ public final class NetCDFFile: Sendable {
     public static func open(path: String) throws -> NetCDFFile {
         let context = NCContext(file: path)
         var ncid: Int32 = -1
+        try ncCall("nc_open", context) { nc_open(path, NC_NOWRITE, &ncid) }
         var rawFormat: Int32 = 0
-        var openFailure: CubeError?
-        var formatStatus: Int32 = NC_NOERR
-        NetCDFLibrary.withLock {
-            let status = nc_open(path, NC_NOWRITE, &ncid)
-            guard status == NC_NOERR else {
-                openFailure = NCStatus.error(status, operation: "nc_open", context: context)
-                return
-            }
-            formatStatus = nc_inq_format(ncid, &rawFormat)
-            if formatStatus != NC_NOERR {
-                openFailure = NCStatus.error(formatStatus, operation: "nc_inq_format", context: context)
-                _ = nc_close(ncid)
-            }
+        do {
+            try ncCall("nc_inq_format", context) { nc_inq_format(ncid, &rawFormat) }
+        } catch {
+            NetCDFLibrary.withLock { _ = nc_close(ncid) }
+            throw error
         }
-        if let openFailure { throw openFailure }
         let format: NetCDFFormat
         switch rawFormat {
         case NC_FORMAT_CLASSIC: format = .classic
@@ -82,7 +74,12 @@ public final class NetCDFFile: Sendable {
             NetCDFLibrary.withLock { _ = nc_close(ncid) }
             throw CubeError(.unsupported, "unknown NetCDF format \(rawFormat)", context: path)
         }
-        return NetCDFFile(path: path, ncid: ncid, format: format)
+        // From here on the file closes itself if a check fails.
+        let file = NetCDFFile(path: path, ncid: ncid, format: format)
+        if !format.isNetCDF4 {
+            try NCClassicSize.check(ncid: ncid, format: format, path: path)
+        }
+        return file
     }
 
     deinit {

@@ -17,11 +17,15 @@ import Darwin
 public enum NetCDFLibrary {
     /// Runs `body` holding the process-wide libnetcdf lock.
     ///
-    /// Keep `body` short: every NetCDF read in the process waits for it. Do not call into
-    /// `CubeNetCDF` from inside `body`; the lock is not recursive.
+    /// Keep `body` short: every NetCDF read in the process waits for it. The lock is
+    /// recursive, so calling into `CubeNetCDF` from `body` does not deadlock (it only makes
+    /// the section longer).
     public static func withLock<T>(_ body: () throws -> T) rethrows -> T {
         gate.lock()
         defer { gate.unlock() }
+        // HDF5 keeps its error-printing switch per thread; keep libnetcdf's expected
+        // failures off stderr on whichever thread this is.
+        cube_nc_silence_hdf5_errors()
         return try body()
     }
 
@@ -34,14 +38,21 @@ public enum NetCDFLibrary {
     private static let gate = Mutex()
 }
 
-/// A heap-allocated pthread mutex (its address must not move).
+/// A heap-allocated recursive pthread mutex (its address must not move).
+///
+/// Recursive so that a nested use (for example a `NetCDFFile` released inside a locked
+/// section, whose `deinit` closes the file under the lock) cannot deadlock.
 private final class Mutex: @unchecked Sendable {
     private let handle: UnsafeMutablePointer<pthread_mutex_t>
 
     init() {
         handle = .allocate(capacity: 1)
         handle.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(handle, nil)
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
+        pthread_mutex_init(handle, &attributes)
+        pthread_mutexattr_destroy(&attributes)
     }
 
     func lock() { pthread_mutex_lock(handle) }

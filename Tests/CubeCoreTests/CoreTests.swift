@@ -161,11 +161,15 @@ struct CopyCase: Sendable, CustomTestStringConvertible {
     @Test(arguments: CopyCase.all)
     func matchesNaivePerElementCopy(_ c: CopyCase) {
         let rank = c.sourceShape.count
+        var failures = 0
+        var checked = 0
+        defer { if failures == 0 { #expect(checked > 0) } }
         let maxCount = zip(c.sourceShape, c.destinationShape).map { min($0, $1) }
-        for count in allIndices(maxCount.map { $0 + 1 }) {
+        // Non-empty boxes only (empty ones are covered by `zeroDimensionalAndEmptyCopies`).
+        let source = (0..<ShapeMath.product(c.sourceShape)).map { $0 + 1 }
+        for count in allIndices(maxCount).map({ $0.map { $0 + 1 } }) {
             for sourceStart in allIndices(zip(c.sourceShape, count).map { $0 - $1 + 1 }) {
                 for destinationStart in allIndices(zip(c.destinationShape, count).map { $0 - $1 + 1 }) {
-                    let source = (0..<ShapeMath.product(c.sourceShape)).map { $0 + 1 }
                     var expected = [Int](repeating: 0, count: ShapeMath.product(c.destinationShape))
                     let ss = ShapeMath.strides(c.sourceShape), ds = ShapeMath.strides(c.destinationShape)
                     for index in allIndices(count) {
@@ -185,10 +189,12 @@ struct CopyCase: Sendable, CustomTestStringConvertible {
                         total += n
                         for k in 0..<n { actual[d + k] = source[s + k] }
                     }
+                    // Plain comparisons: #expect per combination would dominate the run time.
                     let label = "count \(count) from \(sourceStart) to \(destinationStart)"
-                    #expect(actual == expected, "\(label)")
-                    #expect(total == ShapeMath.product(count), "\(label)")
-                    #expect(runs == expectedRunCount(count: count, c.sourceShape, c.destinationShape), "\(label)")
+                    if actual != expected { Issue.record("wrong elements: \(label)"); failures += 1 }
+                    if total != ShapeMath.product(count) { Issue.record("wrong total \(total): \(label)"); failures += 1 }
+                    let expectedRuns = expectedRunCount(count: count, c.sourceShape, c.destinationShape)
+                    if runs != expectedRuns { Issue.record("\(runs) runs, expected \(expectedRuns): \(label)"); failures += 1 }
 
                     // The byte-level copy agrees too.
                     let itemSize = 3
@@ -204,7 +210,9 @@ struct CopyCase: Sendable, CustomTestStringConvertible {
                     let expectedBytes = expected.flatMap { v in
                         (0..<itemSize).map { v == 0 ? 0 : UInt8(truncatingIfNeeded: v * 7 + $0) }
                     }
-                    #expect(destinationBytes == expectedBytes, "\(label)")
+                    if destinationBytes != expectedBytes { Issue.record("wrong bytes: \(label)"); failures += 1 }
+                    if failures > 10 { return }
+                    checked += 1
                 }
             }
         }

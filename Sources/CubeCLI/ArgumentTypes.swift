@@ -1,0 +1,23 @@
+import ArgumentParser
+import CubeCore
+import CubeZarr
+
+extension ByteCount: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
+extension ZarrFormat: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let n = Int(argument), let format = ZarrFormat(rawValue: n) else { return nil }
+        self = format
+    }
+
+    public static var allValueStrings: [String] { ["2", "3"] }
+}
+
+extension CodecSpec: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let spec = try? CodecSpec(parsing: argument) else { return nil }
+        self = spec
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import CubeCore
+import CubeZarr
+import Foundation
+
+/// How the work runs: threads, memory, progress.
+public struct RunOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: ArgumentHelp("Worker threads (default: all cores).", valueName: "n"))
+    public var jobs: Int?
+
+    @Option(name: .customLong("max-mem"),
+            help: ArgumentHelp("Memory budget for data in flight, such as 256MiB, 1GB or 512M; peak memory stays within it plus a fixed overhead.", valueName: "size"))
+    public var maxMem = ByteCount(256 << 20)
+
+    @Flag(name: [.short, .long], help: "No progress bar or notes; errors only.")
+    public var quiet = false
+
+    public init() {}
+
+    public func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if maxMem.bytes < 1 << 20 { throw ValidationError("--max-mem must be at least 1MiB.") }
+    }
+
+    /// The number of worker threads to use.
+    public var workerCount: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
+}
+
+/// What the output store looks like: location, format, chunks, codecs.
+public struct OutputOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: ArgumentHelp("The Zarr store to write.", valueName: "path"))
+    public var output: String
+
+    @Flag(help: "Replace the output if it exists.")
+    public var overwrite = false
+
+    @Option(name: .customLong("zarr-format"), help: ArgumentHelp("Zarr format of the output: 3 (default) or 2 for older readers.", valueName: "2|3"))
+    public var zarrFormat: ZarrFormat = .v3
+
+    @Option(help: ArgumentHelp("""
+        Chunk lengths by dimension, such as time=1,lat=-1,lon=-1 (-1: the full length), or for one \
+        variable, such as t2m:time=24. Repeat for several.
+        """, valueName: "spec"))
+    public var chunks: [String] = []
+
+    @Option(help: ArgumentHelp("""
+        Compressor: none, zstd[:LEVEL], gzip[:LEVEL], blosc[:CNAME[:LEVEL[:SHUFFLE]]], and for \
+        --zarr-format 2 also zlib[:LEVEL], lz4[:ACCEL]. Default: zarr-python's (v3 zstd:0, v2 blosc:lz4:5:shuffle).
+        """, valueName: "codec"))
+    public var codec: CodecSpec?
+
+    @Option(help: ArgumentHelp("Zarr v3 shard lengths by dimension (whole numbers of chunks), same syntax as --chunks.", valueName: "spec"))
+    public var shards: [String] = []
+
+    public init() {}
+
+    public func validate() throws {
+        if !shards.isEmpty && zarrFormat == .v2 { throw ValidationError("--shards needs --zarr-format 3.") }
+        do {
+            _ = try ChunkRequest(parsing: chunks)
+            _ = try ChunkRequest(parsing: shards)
+        } catch let error as CubeError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// The parsed chunk request.
+    public var chunkRequest: ChunkRequest { (try? ChunkRequest(parsing: chunks)) ?? ChunkRequest() }
+
+    /// The parsed shard request, if any.
+    public var shardRequest: ChunkRequest? { shards.isEmpty ? nil : try? ChunkRequest(parsing: shards) }
+}

@@ -1,0 +1,91 @@
+import CubeCore
+import CubeZarr
+
+/// Turns opened datasets and options into a ``ConvertPlan``.
+public enum ConvertPlanner {
+    /// Plans the conversion of `datasets` (one, or several to concatenate).
+    public static func plan(_ datasets: [OpenedDataset], options: ConvertOptions) throws -> ConvertPlan {
+        guard let first = datasets.first else { throw CubeError(.invalidArgument, "no input files") }
+        if datasets.count > 1 && options.concatDimension == nil {
+            throw CubeError(.invalidArgument, "several inputs need --concat DIM to say which dimension joins them")
+        }
+        var warnings = datasets.flatMap { dataset in
+            dataset.unsupported.map { "\(dataset.path): skipped \($0.path): \($0.reason)" }
+        }
+        var groups: [(String, JSON)] = []
+        var arrays: [PlannedArray] = []
+        var allDimensions = Set<String>()
+        var allVariables = Set<String>()
+        for group in first.root.allGroups {
+            groups.append((group.path, CFMapping.userAttributes(group.attributes)))
+            for variable in group.variables {
+                let name = String(variable.path.split(separator: "/").last ?? "")
+                allDimensions.formUnion(variable.dimensionNames)
+                allVariables.insert(name)
+                allVariables.insert(variable.path)
+                let source = try combinedSource(variable, datasets: datasets, concat: options.concatDimension)
+                arrays.append(try planArray(source, name: name, options: options))
+            }
+        }
+        let unknown = options.chunks.unknownNames(dimensions: allDimensions, variables: allVariables)
+            + (options.shards?.unknownNames(dimensions: allDimensions, variables: allVariables) ?? [])
+        if !unknown.isEmpty {
+            throw CubeError(.invalidArgument, "--chunks/--shards name what no variable has: \(unknown.joined(separator: ", ")) (dimensions: \(allDimensions.sorted().joined(separator: ", ")))")
+        }
+        if datasets.count > 1, let dimension = options.concatDimension {
+            try ConcatCheck.checkMonotonic(datasets, dimension: dimension)
+            warnings += []
+        }
+        return ConvertPlan(groups: groups, arrays: arrays.sorted { $0.path < $1.path }, warnings: warnings)
+    }
+
+    /// The variable itself, or the variable joined across every dataset along the concat dimension.
+    static func combinedSource(_ variable: any ArraySource, datasets: [OpenedDataset], concat: String?) throws -> any ArraySource {
+        guard datasets.count > 1, let concat else { return variable }
+        let parts = try datasets.map { dataset -> any ArraySource in
+            guard let part = dataset.root.allGroups.flatMap(\.variables).first(where: { $0.path == variable.path }) else {
+                throw CubeError(.invalidInput, "variable '\(variable.path)' is missing (present in \(datasets[0].path))", context: dataset.path)
+            }
+            return part
+        }
+        guard let axis = variable.dimensionNames.firstIndex(of: concat) else {
+            try ConcatCheck.checkEqual(parts, files: datasets.map(\.path))
+            return variable
+        }
+        return try ConcatenatedSource(parts: parts, axis: axis)
+    }
+
+    /// Chunks, codecs, fill value and task block of one array.
+    static func planArray(_ source: any ArraySource, name: String, options: ConvertOptions) throws -> PlannedArray {
+        let shape = source.shape
+        let defaults = source.chunkShape ?? AutoChunks.chunks(shape: shape, itemSize: max(source.dataType.itemSize, 8))
+        let chunks = options.chunks.resolve(variable: name, path: source.path, dimensions: source.dimensionNames,
+                                            shape: shape, defaults: defaults)
+        var metadata = try CFMapping.arrayMetadata(for: source, format: options.format, chunkShape: chunks)
+        var shardShape: [Int]?
+        if let shards = options.shards, options.format == .v3 {
+            let requested = shards.resolve(variable: name, path: source.path, dimensions: source.dimensionNames,
+                                           shape: shape, defaults: chunks)
+            // A shard holds a whole number of chunks.
+            shardShape = zip(requested, chunks).map { ShapeMath.ceilDiv($0, $1) * $1 }
+        }
+        let codec = options.codec ?? (options.format == .v2 ? .blosc(cname: "lz4", clevel: 5, shuffle: "shuffle") : CodecSpec.zarrPythonDefault)
+        try CubeError.annotating(source.path) { try codec.apply(to: &metadata, shardShape: shardShape) }
+        return PlannedArray(source: source, path: source.path, metadata: metadata,
+                            blockShape: blockShape(source: source, gridChunk: metadata.chunkShape, options: options))
+    }
+
+    /// The region one task reads: the output chunk, grown along axes where one source chunk
+    /// spans several output chunks so each source chunk is decoded once, within the budget.
+    static func blockShape(source: any ArraySource, gridChunk: [Int], options: ConvertOptions) -> [Int] {
+        guard let sourceChunk = source.chunkShape, sourceChunk.count == gridChunk.count else { return gridChunk }
+        let grown = zip(zip(sourceChunk, gridChunk), source.shape).map { pair, length -> Int in
+            let (s, g) = pair
+            guard s > g, s % g == 0 else { return g }
+            return min(s, ShapeMath.ceilDiv(length, g) * g)
+        }
+        let itemSize = max(source.dataType.itemSize, 8)
+        let perTask = options.memoryBudget / max(options.jobs, 1)
+        return ShapeMath.product(grown) * itemSize * 3 <= perTask ? grown : gridChunk
+    }
+}
