@@ -46,6 +46,7 @@ let package = Package(
         .testTarget(name: "CubeZarrTests", dependencies: ["CubeZarr"]),
         .testTarget(name: "CubeNetCDFTests", dependencies: ["CubeNetCDF", "CNetCDF"]),
         .testTarget(name: "CubeHDF5Tests", dependencies: ["CubeHDF5", "CHDF5"]),
+        .testTarget(name: "CubeEngineTests", dependencies: ["CubeEngine"]),
         .testTarget(name: "CubeCLITests", dependencies: ["CubeCLI"]),
     ],
     swiftLanguageModes: [.v6]

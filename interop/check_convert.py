@@ -27,6 +27,11 @@ both sides are reopened with `mask_and_scale=False, decode_times=False`, and
 the raw integers, dtype and attributes (`scale_factor`, `add_offset`,
 `_FillValue`, `missing_value`, ...) must be identical.
 
+Attributes are checked more strictly than `identical` does (with NumPy 2,
+float32(0.1) == 0.1 holds): an attribute present on both sides must keep its
+kind (integer, float, text) and, for floats, its exact value as float64, so a
+float32 0.1 must be stored as 0.10000000149011612 and 100000.0 not as 100000.
+
 With --concat DIM, all but the last argument are sources, opened one by one
 and joined with `xarray.concat(dim=DIM, data_vars="minimal",
 coords="minimal", compat="equals", join="exact", combine_attrs="override")`:
@@ -196,6 +201,42 @@ def _first_differences(a, b):
     return lines
 
 
+def _attr_kind(value):
+    """("text" | "int" | "float", flat list) for an attribute value."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    if all(isinstance(x, int) for x in items):  # JSON integers, any size (uint64 too)
+        return "int", [int(x) for x in items]
+    arr = np.asarray(value)
+    if arr.dtype.kind in "USO":
+        return "text", [str(x) for x in arr.reshape(-1).tolist()]
+    if arr.dtype.kind in "iub":
+        return "int", [int(x) for x in arr.reshape(-1).tolist()]
+    return "float", arr.astype("f8").reshape(-1).tolist()
+
+
+def _strict_attr_problems(a, b, where):
+    """Attributes present on both sides must agree in kind and exact value.
+
+    xarray's identical() compares with ==, and NumPy 2 compares float32(0.1)
+    == 0.1 in float32, so it cannot see a float32 attribute written with too
+    few digits (0.1 instead of 0.10000000149011612) or an integer written as
+    1.0.  Here float32 values are compared as the float64 they equal, and
+    integers, floats and text must stay what they were.
+    """
+    problems = []
+    for key in sorted(set(a) & set(b), key=str):
+        ka, va = _attr_kind(a[key])
+        kb, vb = _attr_kind(b[key])
+        if ka != kb:
+            problems.append(f"{where}attribute {key}: {ka} {a[key]!r} became {kb} {b[key]!r}")
+        elif ka == "float":
+            if len(va) != len(vb) or not np.array_equal(np.array(va), np.array(vb), equal_nan=True):
+                problems.append(f"{where}attribute {key}: {va!r} != {vb!r} (as float64)")
+        elif va != vb:
+            problems.append(f"{where}attribute {key}: {va!r} != {vb!r}")
+    return problems
+
+
 def _unpacked_close(a, b, add_offset, exact):
     """Elementwise: unpacked values agree exactly, or up to float32 unpacking rounding."""
     nan_a, nan_b = np.isnan(a), np.isnan(b)
@@ -234,6 +275,10 @@ def compare_group(sources, store, group, concat_dim=None, drop=()):
     if msg:
         problems.append(msg)
         problems.extend(_first_differences(src, dst))
+    problems.extend(_strict_attr_problems(src.attrs, dst.attrs, ""))
+    for n in src.variables:
+        if n in dst.variables:
+            problems.extend(_strict_attr_problems(src[n].attrs, dst[n].attrs, f"{n}: "))
     # 2. packed variables in packed form: raw integers, dtype and attributes
     if packed:
         ra = xr.Dataset({n: src_raw[n].variable for n in packed})
@@ -242,6 +287,8 @@ def compare_group(sources, store, group, concat_dim=None, drop=()):
         if msg:
             problems.append("packed form (mask_and_scale=False):\n" + msg)
             problems.extend(_first_differences(ra, rb))
+        for n in packed:
+            problems.extend(_strict_attr_problems(ra[n].attrs, rb[n].attrs, f"{n} (packed): "))
     return "\n".join(problems) or None
 
 

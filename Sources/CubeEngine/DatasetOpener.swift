@@ -13,6 +13,14 @@ public struct OpenedDataset: Sendable {
     public var root: DatasetGroup
     /// Variables (and attributes) left out because their types are not supported.
     public var unsupported: [UnsupportedVariable]
+
+    /// Wraps an already-read dataset tree.
+    public init(path: String, formatDescription: String, root: DatasetGroup, unsupported: [UnsupportedVariable]) {
+        self.path = path
+        self.formatDescription = formatDescription
+        self.root = root
+        self.unsupported = unsupported
+    }
 }
 
 /// Opens NetCDF 3/4 and plain HDF5 files, choosing the reader from the file's signature.
@@ -31,9 +39,14 @@ public enum DatasetOpener {
             throw CubeError(.invalidInput, "not a NetCDF or HDF5 file (unknown signature)", context: path)
         }
         let hdf5 = try HDF5File(path: path)
-        let (root, unsupported) = try hdf5.readDataset(skipUnsupported: skipUnsupported)
+        let (root, unsupported) = try hdf5.readDataset(skipUnsupported: true)
         if isWrittenByNetCDF(root) {
             return try openNetCDF(path, skipUnsupported: skipUnsupported)
+        }
+        let skippedVariables = unsupported.filter { !$0.reason.hasPrefix("attribute skipped") }
+        if !skipUnsupported && !skippedVariables.isEmpty {
+            let list = skippedVariables.map { "\($0.path) (\($0.reason))" }.joined(separator: "; ")
+            throw CubeError(.unsupported, "unsupported variable types: \(list); use --skip-unsupported to convert the rest", context: path)
         }
         return OpenedDataset(path: path, formatDescription: "HDF5", root: root, unsupported: unsupported)
     }

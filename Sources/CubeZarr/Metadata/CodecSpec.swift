@@ -117,9 +117,9 @@ public enum CodecSpec: Sendable, Hashable, CustomStringConvertible {
             metadata.filters = type.isVariableLength ? [["id": "vlen-utf8"]] : .null
             if metadata.byteOrder == nil && type.swapUnit > 1 { metadata.byteOrder = .little }
         case .v3:
-            let serializer: JSON = type.isVariableLength
-                ? ["name": "vlen-utf8", "configuration": [:]]
-                : ["name": "bytes", "configuration": ["endian": "little"]]
+            // zarr-python leaves out the byte order where it means nothing (one-byte types).
+            let serializer: JSON = type.isVariableLength ? ["name": "vlen-utf8", "configuration": [:]]
+                : type.swapUnit > 1 ? ["name": "bytes", "configuration": ["endian": "little"]] : ["name": "bytes"]
             let chunkCodecs = [serializer] + (try v3Compressors(itemSize: type.itemSize))
             guard let shardShape else {
                 metadata.codecs = chunkCodecs
