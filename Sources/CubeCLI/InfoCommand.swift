@@ -2,12 +2,13 @@ import ArgumentParser
 import CubeCore
 import CubeEngine
 import CubeZarr
+import Foundation
 
 /// `cube-info`: what is in a dataset, and what each access pattern costs.
 public struct InfoCommand: CubeCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cube-info",
-        abstract: "Show the groups, arrays, chunking, codecs and access costs of a Zarr store.",
+        abstract: "Show the groups, arrays, chunking, codecs and access costs of a Zarr store or a NetCDF/HDF5 file.",
         discussion: """
         cube-info walks a Zarr v2 or v3 hierarchy (using consolidated metadata when it is \
         present and saying whether it is current) and prints, per array: dimension names, \
@@ -19,13 +20,21 @@ public struct InfoCommand: CubeCommand {
         first) and one full slice at one index of that dimension, as chunks decoded, objects \
         touched and bytes read.
 
+        Given a NetCDF (classic, 64-bit offset, CDF5, NetCDF-4) or HDF5 file, it prints the \
+        file format, each group's dimensions (unlimited ones marked), and per variable its \
+        dimensions, type, layout, chunk shape, filters, sizes and the same access costs.
+
         JSON OUTPUT
         --json prints one object: schema (1), store, zarr_format, consolidated \
         (current|stale|absent), groups [{path, attributes}], arrays [{path, dimensions, shape, \
         data_type, chunk_shape, shard_shape, codecs, fill_value, objects_initialized, \
         objects_total, stored_bytes, decoded_bytes, compression_ratio, access [{pattern, \
         dimension, chunks, objects, decoded_bytes, stored_bytes}], attributes}]. Keys are only \
-        ever added, never renamed, within a schema version.
+        ever added, never renamed, within a schema version. For NetCDF/HDF5 files the object \
+        has schema (1), kind (netcdf|hdf5), file, format, groups [{path, dimensions [{name, \
+        length, unlimited}], attributes}], variables [{path, dimensions, shape, data_type, \
+        layout, chunk_shape, filters, stored_bytes, decoded_bytes, access, attributes}] and \
+        unsupported [{path, reason}].
 
         EXIT STATUS
         0 on success, 1 when the store cannot be read, 64 on a usage error.
@@ -34,10 +43,11 @@ public struct InfoCommand: CubeCommand {
           cube-info era5.zarr
           cube-info era5.zarr --along time --attrs
           cube-info era5.zarr --json | jq '.arrays[] | {path, access}'
+          cube-info era5_2000-01.nc --attrs
         """,
         version: cubeVersion)
 
-    @Argument(help: "A Zarr directory store (v2 or v3).")
+    @Argument(help: "A Zarr directory store (v2 or v3), or a NetCDF or HDF5 file.")
     var store: String
 
     @Option(help: ArgumentHelp("The dimension the access-pattern estimates run along.", valueName: "dim"))
@@ -52,12 +62,23 @@ public struct InfoCommand: CubeCommand {
     public init() {}
 
     public func execute() throws -> Int32 {
-        let store = try StoreLocation.openDirectory(self.store)
-        let report = try InfoReport.inspect(store, along: along)
-        if let along, !report.arrays.isEmpty, !report.arrays.contains(where: { $0.dimensions.contains(along) }) {
-            throw CubeError(.invalidArgument, "no array has a dimension named '\(along)'", context: self.store)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: store, isDirectory: &isDirectory), !isDirectory.boolValue {
+            let report = try DatasetReport.inspect(store, along: along)
+            try checkAlong(report.variables.map(\.dimensions))
+            Terminal.print(json ? report.json().serialized(.init(indent: 2)) : report.text(includeAttributes: attrs))
+            return CubeExit.success
         }
+        let report = try InfoReport.inspect(try StoreLocation.openDirectory(store), along: along)
+        try checkAlong(report.arrays.map(\.dimensions))
         Terminal.print(json ? report.json().serialized(.init(indent: 2)) : report.text(includeAttributes: attrs))
         return CubeExit.success
+    }
+
+    /// A dimension named with --along must exist somewhere, or it is a typo.
+    private func checkAlong(_ dimensions: [[String]]) throws {
+        if let along, !dimensions.isEmpty, !dimensions.contains(where: { $0.contains(along) }) {
+            throw CubeError(.invalidArgument, "no array has a dimension named '\(along)'", context: store)
+        }
     }
 }

@@ -53,7 +53,11 @@ public enum DatasetOpener {
 
     private static func openNetCDF(_ path: String, skipUnsupported: Bool) throws -> OpenedDataset {
         let file = try NetCDFFile.open(path: path)
-        let (root, unsupported) = try file.readDataset(skipUnsupported: skipUnsupported)
+        var (root, unsupported) = try file.readDataset(skipUnsupported: skipUnsupported)
+        // netCDF-4 files are HDF5: their deflate/shuffle chunks can be decoded in parallel.
+        if file.format.isNetCDF4, let hdf5 = try? HDF5File(path: path) {
+            root = DirectChunkSource.accelerate(root, file: hdf5)
+        }
         return OpenedDataset(path: path, formatDescription: "NetCDF \(file.format)", root: root, unsupported: unsupported)
     }
 

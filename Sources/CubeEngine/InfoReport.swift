@@ -33,10 +33,6 @@ public struct InfoReport: Sendable {
 
     /// The report as JSON (schema version 1, documented in cube-info's man page).
     public func json(includeAttributes: Bool = true) -> JSON {
-        func costJSON(_ c: AccessCost) -> JSON {
-            ["pattern": .string(c.pattern), "dimension": .string(c.dimension), "chunks": JSON(c.chunks),
-             "objects": JSON(c.objects), "decoded_bytes": JSON(c.decodedBytes), "stored_bytes": JSON(c.storedBytes)]
-        }
         let arrayEntries: [JSON] = arrays.map { a in
             var members: [(String, JSON)] = [
                 ("path", .string(a.path)),
@@ -52,7 +48,7 @@ public struct InfoReport: Sendable {
                 ("stored_bytes", JSON(a.storedBytes)),
                 ("decoded_bytes", JSON(a.decodedBytes)),
                 ("compression_ratio", a.compressionRatio.map { .double(($0 * 1000).rounded() / 1000) } ?? .null),
-                ("access", .array(a.access.map(costJSON))),
+                ("access", .array(a.access.map(\.json))),
             ]
             if includeAttributes { members.append(("attributes", a.metadata.attributes)) }
             return .object(members)
@@ -73,32 +69,22 @@ public struct InfoReport: Sendable {
         for group in groups {
             lines.append("")
             lines.append("group /\(group.path)")
-            if includeAttributes { lines += attributeLines(group.attributes) }
+            if includeAttributes { lines += InfoText.attributeLines(group.attributes) }
         }
         for a in arrays {
             let m = a.metadata
             lines.append("")
             lines.append("array /\(a.path)  \(m.dataType) (" + zip(a.dimensions, m.shape).map { "\($0)=\($1)" }.joined(separator: ", ") + ")")
-            lines.append("  chunks      \(a.chunkShape.map(String.init).joined(separator: " × "))"
-                         + (a.shardShape.map { "   shards \($0.map(String.init).joined(separator: " × "))" } ?? ""))
+            lines.append("  chunks      \(InfoText.shape(a.chunkShape))" + (a.shardShape.map { "   shards \(InfoText.shape($0))" } ?? ""))
             lines.append("  codecs      \(m.codecSummary.isEmpty ? "none" : m.codecSummary.joined(separator: " → "))")
             lines.append("  fill value  \(m.fillValueJSON.serialized())")
             let what = a.shardShape == nil ? "chunks" : "shards"
             lines.append("  stored      \(a.objectsInitialized) / \(a.objectsTotal) \(what), \(ByteCount.format(a.storedBytes))"
                          + (a.compressionRatio.map { ", ratio \(format2($0))" } ?? ""))
-            for c in a.access {
-                let label = c.pattern == "series" ? "series along \(c.dimension)" : "slice of \(c.dimension)"
-                lines.append("  \(label.padding(toLength: 24, withPad: " ", startingAt: 0)) \(c.chunks) chunks"
-                             + (a.shardShape == nil ? "" : " in \(c.objects) shards")
-                             + ", \(ByteCount.format(c.decodedBytes)) decoded, ~\(ByteCount.format(c.storedBytes)) read")
-            }
-            if includeAttributes { lines += attributeLines(m.attributes) }
+            lines += a.access.map { InfoText.accessLine($0, sharded: a.shardShape != nil) }
+            if includeAttributes { lines += InfoText.attributeLines(m.attributes) }
         }
         return lines.joined(separator: "\n")
-    }
-
-    private func attributeLines(_ attributes: JSON) -> [String] {
-        (attributes.objectValue ?? []).map { "  @\($0.0) = \($0.1.serialized())" }
     }
 
     private func format2(_ v: Double) -> String {

@@ -17,6 +17,29 @@ public struct AccessCost: Sendable, Equatable {
     public var storedBytes: Int
 }
 
+extension AccessCost {
+    /// The series and slice patterns along `along` (default `time`, else the first dimension)
+    /// on a layout of `chunkShape` decode units stored in objects of `objectShape`.
+    public static func estimate(shape: [Int], dimensions: [String], chunkShape: [Int], objectShape: [Int],
+                                itemSize: Int, storedBytesPerChunk: Double, along: String?) -> [AccessCost] {
+        let rank = shape.count
+        guard rank > 0, !shape.contains(0) else { return [] }
+        let axis = along.flatMap { dimensions.firstIndex(of: $0) } ?? dimensions.firstIndex(of: "time") ?? 0
+        func cost(_ pattern: String, touched: (Int) -> Bool) -> AccessCost {
+            // Along a touched axis every chunk is read; along the others exactly one.
+            var units = 1, objects = 1
+            for d in 0..<rank where touched(d) {
+                units *= ShapeMath.ceilDiv(shape[d], chunkShape[d])
+                objects *= ShapeMath.ceilDiv(shape[d], objectShape[d])
+            }
+            return AccessCost(pattern: pattern, dimension: dimensions[axis], chunks: units, objects: objects,
+                              decodedBytes: units * ShapeMath.product(chunkShape) * itemSize,
+                              storedBytes: Int((storedBytesPerChunk * Double(units)).rounded()))
+        }
+        return [cost("series") { $0 == axis }, cost("slice") { $0 != axis }]
+    }
+}
+
 /// Everything `cube-info` reports about one array.
 public struct ArrayReport: Sendable {
     /// Node path in the store.
@@ -69,23 +92,9 @@ public enum Inspector {
         let unitsTotal = zip(metadata.shape, unit).reduce(1) { $0 * ShapeMath.ceilDiv($1.0, $1.1) }
         let averageUnitStored = unitsTotal > 0 ? Double(stored) / Double(unitsTotal) : 0
 
-        var access: [AccessCost] = []
-        if rank > 0, !metadata.shape.contains(0) {
-            let axis = along.flatMap { dimensions.firstIndex(of: $0) } ?? dimensions.firstIndex(of: "time") ?? 0
-            func cost(_ pattern: String, touched: (Int) -> Bool) -> AccessCost {
-                // Along a touched axis every chunk is read; along the others exactly one.
-                var units = 1, objects = 1
-                for d in 0..<rank where touched(d) {
-                    units *= ShapeMath.ceilDiv(metadata.shape[d], unit[d])
-                    objects *= ShapeMath.ceilDiv(metadata.shape[d], metadata.chunkShape[d])
-                }
-                return AccessCost(pattern: pattern, dimension: dimensions[axis], chunks: units, objects: objects,
-                                  decodedBytes: units * ShapeMath.product(unit) * metadata.dataType.itemSize,
-                                  storedBytes: Int((averageUnitStored * Double(units)).rounded()))
-            }
-            access.append(cost("series") { $0 == axis })
-            access.append(cost("slice") { $0 != axis })
-        }
+        let access = AccessCost.estimate(shape: metadata.shape, dimensions: dimensions, chunkShape: unit,
+                                         objectShape: metadata.chunkShape, itemSize: metadata.dataType.itemSize,
+                                         storedBytesPerChunk: averageUnitStored, along: along)
         return ArrayReport(path: path, metadata: metadata, dimensions: dimensions, chunkShape: unit,
                            shardShape: inner == nil ? nil : metadata.chunkShape,
                            objectsInitialized: initialized, objectsTotal: grid.chunkCount,

@@ -9,7 +9,7 @@ import Dispatch
 /// stored chunks under the libhdf5 lock and decode them in parallel outside it; every
 /// other layout or filter is read through libhdf5 (`H5Dread` of a hyperslab). Safe to use
 /// from several threads.
-public final class HDF5Dataset: ArraySource, @unchecked Sendable {
+public final class HDF5Dataset: ArraySource, Sendable {
     /// The dataset's path in its file, without the leading `/` (`t2m`, `group/sub/var`).
     public let path: String
     /// The file the dataset belongs to.
@@ -344,16 +344,15 @@ public final class HDF5Dataset: ArraySource, @unchecked Sendable {
     }
 
     /// The stored bytes and filter mask of the chunk at grid coordinates `coords`, or
-    /// `nil` when it was never written. Holds the lock only for the two libhdf5 calls.
+    /// `nil` when it was never written. Holds the lock only for the two libhdf5 calls (both
+    /// index lookups; `H5Dget_chunk_info_by_coord` is avoided because it walks every chunk).
     private func fetchChunk(_ coords: [Int], chunkShape: [Int]) throws -> (bytes: [UInt8], filterMask: UInt32)? {
         let offset = zip(coords, chunkShape).map { hsize_t($0 * $1) }
         return try HDF5Library.withLock {
-            var mask: UInt32 = 0
-            var address: UInt64 = 0
             var size: hsize_t = 0
-            try h5check(cube_H5Dchunk_info(handle.id, offset, &mask, &address, &size),
-                        "H5Dget_chunk_info_by_coord \(coords)", at: location)
-            guard address != cube_HADDR_UNDEF() else { return nil }
+            try h5check(cube_H5Dchunk_stored_size(handle.id, offset, &size), "H5Dget_chunk_storage_size \(coords)",
+                        at: location)
+            guard size > 0 else { return nil }  // never written
             guard let count = Int(exactly: size) else {
                 throw CubeError(.corrupt, "chunk \(coords) claims \(size) stored bytes", context: location.description)
             }

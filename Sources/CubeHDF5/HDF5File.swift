@@ -86,7 +86,7 @@ public final class HDF5File: Sendable {
         let trimmed = String(datasetPath.drop { $0 == "/" })
         let location = HDF5Location(file: path, object: "/" + trimmed)
         let object: HDF5Handle = try HDF5Library.withLock {
-            guard !trimmed.isEmpty, H5Lexists(handle.id, "/" + trimmed, cube_H5P_DEFAULT()) > 0 || pathExists(trimmed) else {
+            guard !trimmed.isEmpty, pathExists(trimmed) else {
                 _ = cube_H5E_clear()
                 throw CubeError(.notFound, "no dataset at this path", context: location.description)
             }
@@ -111,7 +111,8 @@ public final class HDF5File: Sendable {
         }
     }
 
-    /// Whether every intermediate link of `path` exists (`H5Lexists` fails on missing parents).
+    /// Whether `path` and each of its parents exist (`H5Lexists` fails rather than
+    /// answering when a parent is missing, so each level is checked in turn).
     private func pathExists(_ path: String) -> Bool {
         var prefix = ""
         for component in path.split(separator: "/") {
