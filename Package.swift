@@ -41,13 +41,14 @@ let package = Package(
         .executableTarget(name: "cube-info", dependencies: ["CubeCLI"]),
         .executableTarget(name: "cube-consolidate", dependencies: ["CubeCLI"]),
 
+        .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport"),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),
         .testTarget(name: "CubeCodecsTests", dependencies: ["CubeCodecs"]),
         .testTarget(name: "CubeZarrTests", dependencies: ["CubeZarr"]),
         .testTarget(name: "CubeNetCDFTests", dependencies: ["CubeNetCDF", "CNetCDF"]),
         .testTarget(name: "CubeHDF5Tests", dependencies: ["CubeHDF5", "CHDF5"]),
         .testTarget(name: "CubeEngineTests", dependencies: ["CubeEngine"]),
-        .testTarget(name: "CubeCLITests", dependencies: ["CubeCLI"]),
+        .testTarget(name: "CubeCLITests", dependencies: ["CubeCLI", "CubeTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -32,6 +32,12 @@ float32(0.1) == 0.1 holds): an attribute present on both sides must keep its
 kind (integer, float, text) and, for floats, its exact value as float64, so a
 float32 0.1 must be stored as 0.10000000149011612 and 100000.0 not as 100000.
 
+A second, deliberate exception: NetCDF enum variables.  xarray drops the enum's
+names; cube keeps them the CF way, as `flag_values` (the base integers) and
+`flag_meanings` (the names, spaces replaced by underscores).  Those two
+attributes are accepted on the store side when they match the source's enum
+member for member, and are otherwise reported.
+
 With --concat DIM, all but the last argument are sources, opened one by one
 and joined with `xarray.concat(dim=DIM, data_vars="minimal",
 coords="minimal", compat="equals", join="exact", combine_attrs="override")`:
@@ -248,11 +254,42 @@ def _unpacked_close(a, b, add_offset, exact):
         return (np.abs(a - b) <= tol) | (nan_a & nan_b)
 
 
+def enum_members(path, group):
+    """{variable: {value: name}} for the NetCDF enum variables of one group."""
+    if engine_for(path) != "netcdf4":
+        return {}
+    import netCDF4
+    members = {}
+    with netCDF4.Dataset(path) as ds:
+        g = ds if group == "/" else ds[group.strip("/")]
+        for name, var in g.variables.items():
+            if isinstance(var.datatype, netCDF4.EnumType):
+                members[name] = {int(v): k for k, v in var.datatype.enum_dict.items()}
+    return members
+
+
+def accept_enum_flags(src, dst, sources, group):
+    """Copy cube's flag_values/flag_meanings onto the source side where they match its enum."""
+    paths = [sources] if isinstance(sources, str) else sources
+    for name, members in enum_members(paths[0], group).items():
+        if name not in src.variables or name not in dst.variables:
+            continue
+        values = dst[name].attrs.get("flag_values")
+        meanings = dst[name].attrs.get("flag_meanings")
+        if values is None or meanings is None:
+            continue
+        pairs = dict(zip((int(v) for v in np.atleast_1d(values)), str(meanings).split(" ")))
+        if pairs == {v: k.replace(" ", "_") for v, k in members.items()}:
+            src[name].attrs["flag_values"] = values
+            src[name].attrs["flag_meanings"] = meanings
+
+
 def compare_group(sources, store, group, concat_dim=None, drop=()):
-    """None if identical (with the packed-variable rule), else a readable reason."""
+    """None if identical (with the packed-variable and enum rules), else a readable reason."""
     extra = {"drop_variables": list(drop)} if drop else {}
     src = open_source(sources, group, concat_dim, **extra)
     dst = open_store(store, group)
+    accept_enum_flags(src, dst, sources, group)
     src_raw = open_source(sources, group, concat_dim, mask_and_scale=False, decode_times=False,
                           **extra)
     dst_raw = open_store(store, group, mask_and_scale=False, decode_times=False)

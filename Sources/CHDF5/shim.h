@@ -288,10 +288,26 @@ static inline herr_t cube_H5Dwrite_chunk(hid_t dataset, uint32_t filter_mask, co
 }
 
 /**
- * The stored size in bytes of the chunk at element `offset`: 0 when the chunk was never
- * written. (A B-tree lookup; H5Dget_chunk_info_by_coord walks every chunk instead.)
+ * The stored size in bytes of the chunk at element `offset` (an index lookup). HDF5 1.10
+ * fails for chunks never written; newer versions may report 0.
  */
 static inline herr_t cube_H5Dchunk_stored_size(hid_t dataset, const hsize_t *offset, hsize_t *size) {
     *size = 0;
     return H5Dget_chunk_storage_size(dataset, offset, size);
+}
+
+/**
+ * The filter mask, file address and stored size of the chunk at element `offset`; the
+ * address is HADDR_UNDEF when the chunk was never written. Slow: libhdf5 walks every
+ * chunk of the dataset to answer.
+ */
+static inline herr_t cube_H5Dchunk_info(hid_t dataset, const hsize_t *offset, unsigned *filter_mask, uint64_t *address, hsize_t *size) {
+    haddr_t a = HADDR_UNDEF;
+    hsize_t s = 0;
+    unsigned m = 0;
+    herr_t status = H5Dget_chunk_info_by_coord(dataset, offset, &m, &a, &s);
+    *filter_mask = m;
+    *address = (uint64_t)a;
+    *size = s;
+    return status;
 }

@@ -344,26 +344,41 @@ public final class HDF5Dataset: ArraySource, Sendable {
     }
 
     /// The stored bytes and filter mask of the chunk at grid coordinates `coords`, or
-    /// `nil` when it was never written. Holds the lock only for the two libhdf5 calls (both
-    /// index lookups; `H5Dget_chunk_info_by_coord` is avoided because it walks every chunk).
+    /// `nil` when it was never written. Holds the lock only for the libhdf5 calls: two index
+    /// lookups for a written chunk; `H5Dget_chunk_info_by_coord`, which walks every chunk,
+    /// only to confirm that a chunk HDF5 1.10 cannot size or read was never written.
     private func fetchChunk(_ coords: [Int], chunkShape: [Int]) throws -> (bytes: [UInt8], filterMask: UInt32)? {
         let offset = zip(coords, chunkShape).map { hsize_t($0 * $1) }
         return try HDF5Library.withLock {
-            var size: hsize_t = 0
-            try h5check(cube_H5Dchunk_stored_size(handle.id, offset, &size), "H5Dget_chunk_storage_size \(coords)",
-                        at: location)
-            guard size > 0 else { return nil }  // never written
-            guard let count = Int(exactly: size) else {
-                throw CubeError(.corrupt, "chunk \(coords) claims \(size) stored bytes", context: location.description)
+            do {
+                var size: hsize_t = 0
+                try h5check(cube_H5Dchunk_stored_size(handle.id, offset, &size), "H5Dget_chunk_storage_size \(coords)",
+                            at: location)
+                guard size > 0 else { return nil }  // never written (newer libhdf5)
+                guard let count = Int(exactly: size) else {
+                    throw CubeError(.corrupt, "chunk \(coords) claims \(size) stored bytes", context: location.description)
+                }
+                var filterMask: UInt32 = 0
+                let bytes = try [UInt8](unsafeUninitializedCapacity: max(count, 1)) { buffer, initialized in
+                    initialized = 0
+                    try h5check(cube_H5Dread_chunk(handle.id, offset, &filterMask, buffer.baseAddress),
+                                "H5Dread_chunk \(coords)", at: location)
+                    initialized = count
+                }
+                return (bytes, filterMask)
+            } catch {
+                // HDF5 1.10 fails to size (filtered) or to read (unfiltered) chunks never
+                // written; tell those apart from real failures with the slower query.
+                var mask: UInt32 = 0
+                var address: UInt64 = 0
+                var size: hsize_t = 0
+                guard cube_H5Dchunk_info(handle.id, offset, &mask, &address, &size) >= 0,
+                      address == cube_HADDR_UNDEF() else {
+                    _ = cube_H5E_clear()
+                    throw error
+                }
+                return nil
             }
-            var filterMask: UInt32 = 0
-            let bytes = try [UInt8](unsafeUninitializedCapacity: max(count, 1)) { buffer, initialized in
-                initialized = 0
-                try h5check(cube_H5Dread_chunk(handle.id, offset, &filterMask, buffer.baseAddress),
-                            "H5Dread_chunk \(coords)", at: location)
-                initialized = count
-            }
-            return (bytes, filterMask)
         }
     }
 

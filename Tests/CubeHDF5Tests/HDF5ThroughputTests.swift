@@ -59,15 +59,17 @@ struct HDF5ThroughputTests {
         var regions: [Region] = []
         grid.forEachChunkCoordinate { regions.append(grid.region(ofChunk: $0)) }
         let allRegions = regions
-        func threaded(_ read: @escaping @Sendable (Region) throws -> ArrayBuffer) -> Double {
+        func threaded(_ threads: Int, _ read: @escaping @Sendable (Region) throws -> ArrayBuffer) -> Double {
             seconds {
-                DispatchQueue.concurrentPerform(iterations: 8) { worker in
-                    for index in stride(from: worker, to: allRegions.count, by: 8) { _ = try? read(allRegions[index]) }
+                DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                    for index in stride(from: worker, to: allRegions.count, by: threads) { _ = try? read(allRegions[index]) }
                 }
             }
         }
-        let rawThreaded = [threaded(dataset.read), threaded(dataset.read), threaded(dataset.read)].min() ?? 0
-        let libraryThreaded = [threaded(dataset.readThroughLibrary), threaded(dataset.readThroughLibrary)].min() ?? 0
+        let rawSingle = [threaded(1, dataset.read), threaded(1, dataset.read)].min() ?? 0
+        let librarySingle = [threaded(1, dataset.readThroughLibrary), threaded(1, dataset.readThroughLibrary)].min() ?? 0
+        let rawThreaded = [threaded(8, dataset.read), threaded(8, dataset.read), threaded(8, dataset.read)].min() ?? 0
+        let libraryThreaded = [threaded(8, dataset.readThroughLibrary), threaded(8, dataset.readThroughLibrary)].min() ?? 0
 
         func rate(_ s: Double) -> String { String(format: "%7.1f MB/s (%.3f s)", megabytes / s, s) }
         print("""
@@ -76,6 +78,8 @@ struct HDF5ThroughputTests {
         \(ProcessInfo.processInfo.activeProcessorCount) cores
           whole array, raw chunks + libdeflate (parallel):   \(rate(rawWhole))
           whole array, H5Dread:                              \(rate(libraryWhole))
+          per chunk, one thread, raw chunks + libdeflate:    \(rate(rawSingle))
+          per chunk, one thread, H5Dread:                    \(rate(librarySingle))
           per chunk from 8 threads, raw chunks + libdeflate: \(rate(rawThreaded))
           per chunk from 8 threads, H5Dread (serialized):    \(rate(libraryThreaded))
         """)

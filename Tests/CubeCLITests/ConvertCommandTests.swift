@@ -1,0 +1,102 @@
+import CubeCLI
+import CubeCore
+import CubeTestSupport
+import Foundation
+import Testing
+
+/// One conversion checked by xarray: the sources, the cube-convert arguments, and what the
+/// checker is told.
+struct ConversionCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    var sources: [String]
+    var arguments: [String] = []
+    var checkerArguments: [String] = []
+    var testDescription: String { name }
+
+    static let fixtures = "fixtures/netcdf/"
+
+    static let all: [ConversionCase] = ["2", "3"].flatMap { format -> [ConversionCase] in
+        let zarr = ["--zarr-format", format]
+        return ["classic.nc", "offset64.nc", "cdf5.nc", "nc4.nc", "bigendian.nc", "plain.h5", "xarray_lossy.nc"].map {
+            ConversionCase(name: "\($0) v\(format)", sources: [fixtures + $0], arguments: zarr)
+        } + [
+            ConversionCase(name: "unsupported.nc --skip-unsupported v\(format)", sources: [fixtures + "unsupported.nc"],
+                           arguments: zarr + ["--skip-unsupported"], checkerArguments: ["--drop", "samples", "--drop", "ragged"]),
+            ConversionCase(name: "monthly --concat time v\(format)",
+                           sources: ["01", "02", "03"].map { fixtures + "monthly/era_2000-\($0).nc" },
+                           arguments: zarr + ["--concat", "time"], checkerArguments: ["--concat", "time"]),
+            ConversionCase(name: "nc4.nc rechunked and sharded v\(format)", sources: [fixtures + "nc4.nc"],
+                           arguments: zarr + ["--chunks", "time=2,lat=3", "--codec", "blosc:zstd:3:bitshuffle"]
+                               + (format == "3" ? ["--shards", "time=4,lat=4"] : [])),
+        ]
+    }
+}
+
+@Suite struct ConvertCommandTests {
+    func temporaryOutput(_ name: String = "out.zarr") -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("cube-convert-\(UUID().uuidString)/\(name)").path
+    }
+
+    func convert(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String, output: String) {
+        let output = temporaryOutput()
+        try FileManager.default.createDirectory(atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let result = ConvertCommand.runCapturing(arguments + ["-o", output, "-q"])
+        return (result.status, result.stdout, result.stderr, output)
+    }
+
+    /// xarray opens what cube wrote as identical to what it opens from the source.
+    @Test(.enabled(if: PythonClients.installed(PythonClients.zarr3) || PythonClients.required,
+                   "xarray is not installed in .venv/zarr3 (run scripts/setup-python)"),
+          arguments: ConversionCase.all)
+    func xarrayReadsTheSameDataset(_ conversion: ConversionCase) throws {
+        let sources = conversion.sources.map(PythonClients.path)
+        let result = try convert(sources + conversion.arguments)
+        try #require(result.status == 0, "cube-convert failed: \(result.stderr)")
+        let check = try PythonClients.run(PythonClients.zarr3, [PythonClients.path("interop/check_convert.py")]
+                                           + sources + [result.output] + conversion.checkerArguments)
+        #expect(check.status == 0, "\(check.output)")
+        #expect(check.output.contains(" passed, 0 failed"), "\(check.output)")
+    }
+
+    @Test func existingOutputNeedsOverwrite() throws {
+        let source = PythonClients.path("fixtures/netcdf/classic.nc")
+        let first = try convert([source])
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = ConvertCommand.runCapturing([source, "-o", first.output, "-q"])
+        #expect(again.status == 64)
+        #expect(again.stderr.contains("already exists (use --overwrite"))
+        #expect(ConvertCommand.runCapturing([source, "-o", first.output, "-q", "--overwrite"]).status == 0)
+    }
+
+    @Test func unsupportedTypesAreRefusedByName() throws {
+        let result = try convert([PythonClients.path("fixtures/netcdf/unsupported.nc")])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("samples") && result.stderr.contains("compound"))
+        #expect(!FileManager.default.fileExists(atPath: result.output))
+    }
+
+    @Test func badConcatenationsAreRefused() throws {
+        let base = PythonClients.path("fixtures/netcdf/monthly_bad") + "/"
+        let lat = try convert(["era_2000-01.nc", "era_2000-02.nc"].map { base + "lat_mismatch/" + $0 } + ["--concat", "time"])
+        #expect(lat.status == 1)
+        #expect(lat.stderr.contains("values of 'lat' differ"))
+        let time = try convert(["era_2000-01.nc", "era_2000-02.nc"].map { base + "time_not_monotonic/" + $0 } + ["--concat", "time"])
+        #expect(time.status == 1)
+        #expect(time.stderr.contains("not monotonic"))
+        let missing = try convert([base + "lat_mismatch/era_2000-01.nc", base + "lat_mismatch/era_2000-02.nc"])
+        #expect(missing.status == 64)
+    }
+
+    @Test func usageErrors() throws {
+        let source = PythonClients.path("fixtures/netcdf/classic.nc")
+        #expect(try convert([source, "--chunks", "time=0"]).status == 64)
+        #expect(try convert([source, "--chunks", "depth=2"]).stderr.contains("depth"))
+        #expect(try convert([source, "--zarr-format", "2", "--shards", "time=4"]).status == 64)
+        #expect(try convert([source, "--codec", "snappy"]).status == 64)
+        #expect(try convert([source, "--codec", "lz4"]).status == 64)
+        #expect(try convert([source, "--max-mem", "lots"]).status == 64)
+        let missing = try convert(["/nonexistent.nc"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "cube-convert: error: /nonexistent.nc: no such file\n")
+    }
+}
