@@ -297,8 +297,9 @@ public final class HDF5Dataset: ArraySource, Sendable {
                     failure.record(error)
                 }
             }
-            if selections.count == 1 {
-                work(0)
+            // Workers would wait forever for a lock this thread holds: decode here then.
+            if selections.count == 1 || HDF5Library.isHeldByCurrentThread {
+                for index in selections.indices { work(index) }
             } else {
                 DispatchQueue.concurrentPerform(iterations: selections.count, execute: work)
             }

@@ -40,8 +40,12 @@ public final class HDF5File: Sendable {
         guard (info.st_mode & S_IFMT) != S_IFDIR else {
             throw CubeError(.invalidInput, "is a directory, not an HDF5 file", context: path)
         }
+        guard access(path, R_OK) == 0 else {
+            throw CubeError(.io, "cannot read the file (permission denied)", context: path)
+        }
         handle = try HDF5Library.withLock {
             let isHDF5 = cube_H5F_is_hdf5(path)
+            if isHDF5 < 0 { try h5check(isHDF5, "H5Fis_hdf5", at: location) }
             guard isHDF5 > 0 else {
                 _ = cube_H5E_clear()
                 throw CubeError(.invalidInput, "not an HDF5 file (no HDF5 signature found)", context: path)

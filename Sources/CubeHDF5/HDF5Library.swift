@@ -21,13 +21,30 @@ public enum HDF5Library {
     ///
     /// On entry the calling thread's automatic error printing is switched off (libhdf5
     /// keeps that setting per thread), so failures surface only as thrown errors.
+    ///
+    /// Do not call ``HDF5Dataset/read(_:)`` from inside: its workers would wait for the
+    /// lock this thread holds (it detects this and decodes on the calling thread instead).
     public static func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        let mutex = gate.mutex
-        mutex.lock()
-        defer { mutex.unlock() }
+        let gate = gate
+        gate.mutex.lock()
+        gate.depth += 1
+        defer {
+            gate.depth -= 1
+            gate.mutex.unlock()
+        }
         _ = gate.ready
         _ = cube_H5E_silence()
         return try body()
+    }
+
+    /// Whether the calling thread holds the lock.
+    static var isHeldByCurrentThread: Bool {
+        let gate = gate
+        // A recursive mutex: trylock succeeds if it is free or already ours; only its
+        // holder changes `depth`, so a positive depth seen while holding it is ours.
+        guard gate.mutex.tryLock() else { return false }
+        defer { gate.mutex.unlock() }
+        return gate.depth > 0
     }
 
     /// Whether the linked libhdf5 was built thread-safe.
@@ -50,9 +67,11 @@ public enum HDF5Library {
     /// The one lock and the one-time library initialization.
     private static let gate = Gate()
 
-    /// Holds the lock; `ready` runs `H5open` once, under the lock.
+    /// Holds the lock and its nesting depth (changed only by the holder); `ready` runs
+    /// `H5open` once, under the lock.
     private final class Gate: @unchecked Sendable {
         let mutex = RecursiveMutex()
+        var depth = 0
         lazy var ready: Bool = { cube_H5open() >= 0 }()
     }
 }
@@ -79,6 +98,9 @@ final class RecursiveMutex: @unchecked Sendable {
     /// Acquires the mutex.
     func lock() { pthread_mutex_lock(mutex) }
 
+    /// Acquires the mutex if no other thread holds it.
+    func tryLock() -> Bool { pthread_mutex_trylock(mutex) == 0 }
+
     /// Releases the mutex.
     func unlock() { pthread_mutex_unlock(mutex) }
 
@@ -103,12 +125,6 @@ struct HDF5Location: Sendable, Hashable {
         return "\(file): \(object)"
     }
 
-    /// The same file, another object.
-    func appending(_ child: String) -> HDF5Location {
-        let base = object ?? ""
-        let joined = base.hasSuffix("/") ? base + child : base + "/" + child
-        return HDF5Location(file: file, object: joined)
-    }
 }
 
 /// Turns a negative libhdf5 result into a ``CubeError`` naming the file, the object and

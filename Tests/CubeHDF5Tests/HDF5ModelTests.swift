@@ -282,6 +282,30 @@ struct HDF5ModelTests {
             .appendingPathComponent("fixtures/netcdf/\(name)").path
     }
 
+    @Test("netCDF-4 files open as HDF5: every chunk decoded directly equals libhdf5's decoding",
+          .enabled(if: FileManager.default.fileExists(atPath: fixture("nc4.nc"))))
+    func netCDF4Fixture() throws {
+        let file = try HDF5File(path: Self.fixture("nc4.nc"))
+        let (root, _) = try file.readDataset(skipUnsupported: true)
+        // Dimensions without coordinate variables are dimensions, not variables.
+        let paths = Set(root.allGroups.flatMap(\.variables).map(\.path))
+        for dimensionOnly in ["nv", "station", "events"] { #expect(!paths.contains(dimensionOnly)) }
+        #expect(root.dimensions.map(\.name).contains("nv"))
+        #expect(dimensionNames(root)["forecast/t2m"] == ["step", "lat", "lon"])
+        var direct = 0
+        for case let variable as HDF5Dataset in root.allGroups.flatMap(\.variables) {
+            let whole = Region(shape: variable.shape)
+            #expect(try variable.read(whole) == variable.readThroughLibrary(whole), "\(variable.path)")
+            if variable.decodesChunksDirectly && variable.storage.filters.contains("shuffle") { direct += 1 }
+        }
+        #expect(direct >= 3)
+        // The netCDF reader opens single datasets by path, giving the names it knows.
+        let t2m = try file.dataset(atPath: "/forecast/t2m", dimensionNames: ["step", "lat", "lon"])
+        #expect(t2m.decodesChunksDirectly)
+        #expect(t2m.chunkShape == [1, 4, 5])
+        #expect(try t2m.readRawChunk([0, 0, 0]) != nil)
+    }
+
     @Test("fixtures/netcdf/plain.h5 opens with the names and shapes its generator implies",
           .enabled(if: FileManager.default.fileExists(atPath: fixture("plain.h5"))))
     func plainFixture() throws {

@@ -434,6 +434,18 @@ struct HDF5ReadTests {
         #expect(failures.messages.isEmpty, "\(failures.messages)")
     }
 
+    @Test("reading while holding the library lock decodes on the calling thread instead of deadlocking")
+    func readUnderLock() throws {
+        let data = sampleFloats(shape)
+        let builder = try H5Builder("underlock")
+        try builder.dataset("v", type: cube_H5T_IEEE_F32LE(), shape: shape, chunks: [10, 16], filters: [.shuffle, .deflate(4)],
+                            data: rawBytes(data), memoryType: cube_H5T_NATIVE_FLOAT())
+        builder.close()
+        let dataset = try HDF5File(path: builder.path).dataset(atPath: "v")
+        let whole = try HDF5Library.withLock { try dataset.read(Region(shape: shape)) }
+        #expect(whole.bytes == rawBytes(data))
+    }
+
     @Test("missing files, directories and non-HDF5 files fail naming the path")
     func badFiles() throws {
         let missing = temporaryPath("missing")
@@ -447,6 +459,16 @@ struct HDF5ReadTests {
         #expect(invalid?.kind == .invalidInput)
         #expect(invalid?.context == text)
         #expect(invalid?.description.contains(text) == true)
+
+        let source = try H5Builder("truncate-source")
+        try source.dataset("v", type: cube_H5T_STD_U8LE(), shape: [4096], data: [UInt8](repeating: 9, count: 4096))
+        source.close()
+        let truncated = temporaryPath("truncated")
+        let whole = try Data(contentsOf: URL(fileURLWithPath: source.path))
+        try whole.prefix(1000).write(to: URL(fileURLWithPath: truncated))
+        let broken = #expect(throws: CubeError.self) { try HDF5File(path: truncated) }
+        #expect(broken?.context == truncated)
+        #expect(broken?.message.contains("H5Fopen") == true)
 
         let directory = FileManager.default.temporaryDirectory.path
         let isDirectory = #expect(throws: CubeError.self) { try HDF5File(path: directory) }
