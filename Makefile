@@ -23,8 +23,10 @@ demo: release
 	.build/release/cube-info $(SAMPLE) --attrs
 	.build/release/cube-consolidate --check $(SAMPLE)
 
-# Runs every test: unit, CLI and interop (zarr-python 2 and 3 read what cube writes).
+# Runs every test: unit, CLI, interop (zarr-python 2 and 3 and xarray read what cube
+# writes) and the man pages' freshness and lint.
 test: deps python
+	scripts/check-man
 	CUBE_REQUIRE_INTEROP=1 $(SWIFT) test
 
 clean:

@@ -10,13 +10,13 @@ import Darwin
 
 /// An HDF5 file (plain HDF5 or netCDF-4) opened read-only.
 ///
-/// ``readDataset(skipUnsupported:)`` maps the whole file onto cube's dataset model:
+/// ``readDataset(skipUnsupported:phonyDimensions:)`` maps the whole file onto cube's dataset model:
 /// groups become groups (in creation order when the group tracks it, else by name, as
 /// h5py lists them), datasets become variables (``HDF5Dataset``), attributes become
-/// attributes. Dimension names follow h5netcdf (`phony_dims="sort"`): a dimension scale
-/// names its own dimension after its link name, datasets with attached scales use the
-/// scales' link names, and other axes get `phony_dim_N` names; ``DimensionNaming``
-/// documents the exact rules. netCDF-4 datasets that only carry a dimension (their `NAME`
+/// attributes. Dimension names follow h5netcdf (`phony_dims="sort"` by default): a dimension
+/// scale names its own dimension after its link name, datasets with attached scales use the
+/// scales' link names, and other axes get `phony_dim_N` names (DimensionNaming.swift
+/// documents the exact rules). netCDF-4 datasets that only carry a dimension (their `NAME`
 /// says "This is a netCDF dimension but not a netCDF variable") are dimensions, not
 /// variables. External links and dangling soft links are skipped; groups reachable twice
 /// (hard links forming a cycle) are visited once.
@@ -82,7 +82,7 @@ public final class HDF5File: Sendable {
 
     /// Opens the dataset at `datasetPath` (`group/var` or `/group/var`).
     ///
-    /// Without `dimensionNames`, names are found as ``readDataset(skipUnsupported:)``
+    /// Without `dimensionNames`, names are found as ``readDataset(skipUnsupported:phonyDimensions:)``
     /// would (which walks the whole file once); callers that know the names (the netCDF
     /// reader) pass them, one per axis. Throws `.notFound` when there is no dataset at the
     /// path and `.unsupported` when its type cannot be represented.
