@@ -4,7 +4,31 @@ PREFIX ?= /usr/local
 SAMPLE ?= fixtures/netcdf/monthly/era_2000-0*.nc
 DEMO ?= .build/demo
 
-.PHONY: deps python build release demo test clean
+# `make install` builds with SwiftPM in BUILD_CONFIG (release or debug) and installs the result
+# under $(DESTDIR)$(PREFIX). Setting BUILD_DIR to a directory of already-built tools installs
+# those instead, without running SwiftPM (for `sudo make install BUILD_DIR=.build/release`
+# after `make release`, and for the install test, which installs what `swift test` built).
+BUILD_CONFIG ?= release
+BUILD_DIR ?=
+DESTDIR ?=
+INSTALL ?= install
+bindir = $(PREFIX)/bin
+mandir = $(PREFIX)/share/man
+bashcompdir = $(PREFIX)/share/bash-completion/completions
+zshcompdir = $(PREFIX)/share/zsh/site-functions
+fishcompdir = $(PREFIX)/share/fish/vendor_completions.d
+
+# Every tool is an executable target in Sources/cube-*/.
+TOOLS := $(sort $(patsubst Sources/%/,%,$(wildcard Sources/cube-*/)))
+TOOL_BIN = $(or $(BUILD_DIR),.build/$(BUILD_CONFIG))
+INSTALLED = $(addprefix $(DESTDIR)$(bindir)/,$(TOOLS)) \
+	$(patsubst %,$(DESTDIR)$(mandir)/man1/%.1,$(TOOLS)) \
+	$(DESTDIR)$(mandir)/man7/cube.7 \
+	$(addprefix $(DESTDIR)$(bashcompdir)/,$(TOOLS)) \
+	$(addprefix $(DESTDIR)$(zshcompdir)/_,$(TOOLS)) \
+	$(patsubst %,$(DESTDIR)$(fishcompdir)/%.fish,$(TOOLS))
+
+.PHONY: deps python build release demo test regen install install-build uninstall clean
 
 deps:
 	@scripts/install-deps
@@ -26,11 +50,37 @@ demo: release
 	.build/release/cube-info $(DEMO)/era.zarr --along time
 	.build/release/cube-consolidate --check $(DEMO)/era.zarr
 
-# Runs every test: unit, CLI, interop (zarr-python 2 and 3 and xarray read what cube
-# writes) and the man pages' freshness and lint.
+# Runs every test: the generated files' freshness (man pages, completions) and the man
+# pages' lint first, then unit, CLI, install and interop tests (zarr-python 2 and 3 and
+# xarray read what cube writes), so the test summary is the last thing printed.
 test: deps python
-	scripts/check-man
+	scripts/check-generated
 	CUBE_REQUIRE_INTEROP=1 $(SWIFT) test
+
+# Rewrites the generated files from the command definitions; commit the result.
+regen:
+	scripts/regen-man
+	scripts/regen-completions
+
+# Installs the tools, their man pages (cube-*(1), cube(7)) and bash, zsh and fish completions.
+install: $(if $(BUILD_DIR),,install-build)
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man7 \
+		$(DESTDIR)$(bashcompdir) $(DESTDIR)$(zshcompdir) $(DESTDIR)$(fishcompdir)
+	$(INSTALL) -m 755 $(addprefix $(TOOL_BIN)/,$(TOOLS)) $(DESTDIR)$(bindir)
+	$(INSTALL) -m 644 $(patsubst %,man/%.1,$(TOOLS)) $(DESTDIR)$(mandir)/man1
+	$(INSTALL) -m 644 man/cube.7 $(DESTDIR)$(mandir)/man7
+	for tool in $(TOOLS); do \
+		$(INSTALL) -m 644 completions/$$tool.bash $(DESTDIR)$(bashcompdir)/$$tool && \
+		$(INSTALL) -m 644 completions/_$$tool $(DESTDIR)$(zshcompdir)/_$$tool && \
+		$(INSTALL) -m 644 completions/$$tool.fish $(DESTDIR)$(fishcompdir)/$$tool.fish || exit 1; \
+	done
+
+install-build: deps
+	$(SWIFT) build -c $(BUILD_CONFIG)
+
+# Removes exactly the files `make install` puts in place (directories stay).
+uninstall:
+	rm -f $(INSTALLED)
 
 clean:
 	rm -rf .build .venv

@@ -69,7 +69,11 @@ fi
 cd "$root"
 if [[ $BUILD == 1 ]]; then
   log "swift build -c release"
-  swift build -c release 2>&1 | tail -n 3 >&2
+  if ! swift build -c release >"$RESULTS_DIR/build.log" 2>&1; then
+    grep -m 5 'error:' "$RESULTS_DIR/build.log" >&2 || tail -n 5 "$RESULTS_DIR/build.log" >&2
+    log "swift build -c release failed (log: $RESULTS_DIR/build.log); BUILD=0 times the binary already in .build/release"
+    exit 1
+  fi
 fi
 [[ -x $CUBE ]] || { log "no $CUBE (build with: swift build -c release)"; exit 1; }
 scripts/setup-python
@@ -179,6 +183,7 @@ if [[ -n $(git --no-optional-locks status --porcelain --untracked-files=no 2>/de
   echo "disk free ($DATA_DIR): $(df -h --output=avail "$DATA_DIR" | tail -n 1 | tr -d ' ') of $(df -h --output=size "$DATA_DIR" | tail -n 1 | tr -d ' ')"
   echo "os: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
   echo "swift: $(swift --version 2>&1 | grep -m1 -i 'swift version')"
+  echo "cube-convert: $("$CUBE" --version 2>&1 | head -n 1), built $(date -r "$CUBE" '+%Y-%m-%d %H:%M:%S %Z')"
   echo "debian: $(dpkg-query -W -f '${Package} ${Version}\n' 2>/dev/null |
     grep -E '^(libnetcdf[0-9]+|libhdf5-[0-9]+[0-9.-]*|libhdf5-serial-dev|libzstd1|libblosc1|zlib1g|netcdf-bin) ' |
     sort -u | paste -sd, | sed 's/,/, /g')"
@@ -214,7 +219,7 @@ print(f"{datetime.date.today().isoformat()}, commit {commit}. Source: `{os.path.
       f"{decoded / 1e9:.3f} GB decoded ({decoded / 2**30:.3f} GiB), "
       f"{os.path.getsize(src) / 1e6:.0f} MB on disk; source in the page cache; "
       f"median of {nruns} run(s) per tool, tools interleaved.\n")
-print("| tool | median s | MB/s | peak RSS (MiB) | CPU % | runs | output MB |")
+print("| tool | median s | MB/s | peak RSS (MiB) | CPU % | runs | output MiB (du) |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 medians = {}
 for tool in tools.split():

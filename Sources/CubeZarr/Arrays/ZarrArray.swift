@@ -195,3 +195,19 @@ public struct ZarrArray: Sendable {
         try writable.set(key, bytes)
     }
 }
+
+extension ZarrArray: ArraySource {
+    /// The dimension names, `dim_N` where the metadata names none.
+    public var dimensionNames: [String] {
+        (0..<shape.count).map { metadata.dimensionNames?[$0] ?? "dim_\($0)" }
+    }
+
+    /// The element type.
+    public var dataType: DataType { metadata.dataType }
+
+    /// The grid chunk (the shard, for sharded arrays): the unit stored as one object.
+    public var chunkShape: [Int]? { metadata.chunkShape }
+
+    /// Empty: Zarr attributes are JSON, in ``metadata``'s `attributes`.
+    public var attributes: [Attribute] { [] }
+}

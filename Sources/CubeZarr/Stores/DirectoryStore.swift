@@ -30,6 +30,10 @@ public struct DirectoryStore: Store {
     /// The root directory as given, used in messages.
     public var location: String { path }
 
+    /// Directories this store has made or checked (contained in the root, not links), so
+    /// writing many chunks into one directory checks and makes it once. Cleared by deletes.
+    private let knownDirectories = StoreLockedValue(Set<String>())
+
     /// Names starting with this are temporary files of unfinished writes.
     static let temporaryPrefix = ".tmp-"
     /// How often a write retries when concurrent deletes remove the directory it writes into.
@@ -145,17 +149,23 @@ public struct DirectoryStore: Store {
         if let name = segments.last, name.hasPrefix(Self.temporaryPrefix) {
             throw CubeError(.invalidArgument, "key '\(key)' refused: names starting with '\(Self.temporaryPrefix)' are reserved for temporary files", context: location)
         }
-        try checkContained(segments, key: key)
         let target = filePath(segments)
         let directory = Array(segments.dropLast())
+        let directoryKey = directory.joined(separator: "/")
+        var directoryKnown = knownDirectories.withLock { $0.contains(directoryKey) }
+        if !directoryKnown { try checkContained(segments, key: key) }
         for attempt in 1...Self.attempts {
-            try makeDirectory(directory, key: key)
+            if !directoryKnown {
+                try makeDirectory(directory, key: key)
+                knownDirectories.withLock { _ = $0.insert(directoryKey) }
+            }
             let temporary = filePath(directory + [Substring(Self.temporaryName())])
             let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
             guard fd >= 0 else {
                 let code = errno
                 // EEXIST: name clash, try another name. ENOENT: a concurrent delete removed
                 // the (then empty) directory between mkdir and open; make it again.
+                if code == ENOENT { directoryKnown = false }
                 if (code == EEXIST || code == ENOENT) && attempt < Self.attempts { continue }
                 throw failure("cannot create a temporary file for", key, code)
             }
@@ -181,6 +191,7 @@ public struct DirectoryStore: Store {
     /// leaves empty, up to but not including the root.
     public func delete(_ key: String) throws {
         let segments = try StoreKey.valueSegments(of: key, store: location)
+        knownDirectories.withLock { $0.removeAll() }
         try checkContained(segments, key: key)
         let target = filePath(segments)
         var info = stat()
@@ -208,6 +219,7 @@ public struct DirectoryStore: Store {
     /// followed; a file at exactly `prefix` is not below it and stays.
     public func deleteAll(under prefix: String) throws {
         let segments = try StoreKey.segments(of: prefix, store: location)
+        knownDirectories.withLock { $0.removeAll() }
         if segments.isEmpty {
             for entry in try entries(of: rootPath, key: prefix) {
                 try removeTree(rootPath + "/" + entry.name, key: entry.name)

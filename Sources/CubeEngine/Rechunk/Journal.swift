@@ -1,0 +1,63 @@
+import CubeCore
+import Foundation
+
+/// An append-only record of finished work, so an interrupted run resumes where it stopped.
+///
+/// Each line is one finished unit (`task <stage> <array> <index>` or a milestone such as
+/// `stage-done 1 t2m`). A unit is recorded only after everything it wrote is in place, so
+/// after a crash it is either recorded and complete, or redone (tasks are idempotent: they
+/// write whole chunks). A torn last line is ignored.
+public final class Journal: @unchecked Sendable {
+    /// The journal file.
+    public let path: String
+    private let lock = NSLock()
+    private var done: Set<String>
+    private let handle: FileHandle
+
+    /// Opens (creating if needed) the journal at `path` and reads what it already records.
+    public init(path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw CubeError(.io, "cannot create the journal", context: path)
+            }
+        }
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        if !text.isEmpty && !text.hasSuffix("\n") { lines.removeLast() }  // torn by a crash
+        done = Set(lines)
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw CubeError(.io, "cannot open the journal for writing", context: path)
+        }
+        // Drop a torn tail so new lines start clean.
+        let valid = lines.reduce(0) { $0 + $1.utf8.count + 1 }
+        try? handle.truncate(atOffset: UInt64(valid))
+        try? handle.seekToEnd()
+        self.handle = handle
+        self.path = path
+    }
+
+    deinit { try? handle.close() }
+
+    /// Whether `entry` was recorded.
+    public func contains(_ entry: String) -> Bool {
+        lock.withLock { done.contains(entry) }
+    }
+
+    /// Records `entry` durably enough to survive the process being killed.
+    public func record(_ entry: String) throws {
+        try lock.withLock {
+            guard !done.contains(entry) else { return }
+            do {
+                try handle.write(contentsOf: Data((entry + "\n").utf8))
+            } catch {
+                throw CubeError(.io, "cannot append to the journal: \(error.localizedDescription)", context: path)
+            }
+            done.insert(entry)
+        }
+    }
+
+    /// The number of recorded entries starting with `prefix`.
+    public func count(prefix: String) -> Int {
+        lock.withLock { done.filter { $0.hasPrefix(prefix) }.count }
+    }
+}
