@@ -97,6 +97,27 @@ log "source: $src, $decoded bytes decoded, $(du -m "$src" | cut -f1) MB on disk"
 # --- timing ------------------------------------------------------------------------------
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# time a private copy, so a concurrent `swift build` or clean cannot swap or delete it mid-run
+cp "$CUBE" "$work/cube-convert"
+# what is timed: commit, machine, versions (recorded now, before anything can change)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null) ]]; then commit="$commit (+ uncommitted changes)"; fi
+{
+  echo "nproc: $(nproc)"
+  echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+  echo "memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+  echo "disk free ($DATA_DIR): $(df -h --output=avail "$DATA_DIR" | tail -n 1 | tr -d ' ') of $(df -h --output=size "$DATA_DIR" | tail -n 1 | tr -d ' ')"
+  echo "os: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
+  echo "swift: $(swift --version 2>&1 | grep -m1 -i 'swift version')"
+  echo "cube-convert: $("$CUBE" --version 2>&1 | head -n 1), built $(date -r "$CUBE" '+%Y-%m-%d %H:%M:%S %Z') (timed from a copy)"
+  echo "debian: $(dpkg-query -W -f '${Package} ${Version}\n' 2>/dev/null |
+    grep -E '^(libnetcdf[0-9]+|libhdf5-[0-9]+[0-9.-]*|libhdf5-serial-dev|libzstd1|libblosc1|zlib1g|netcdf-bin) ' |
+    sort -u | paste -sd, | sed 's/,/, /g')"
+  echo "python: $("$PY" -c 'import sys, importlib.metadata as m, netCDF4
+names = ["xarray", "zarr", "dask", "numpy", "numcodecs", "netCDF4", "h5py"]
+print(f"{sys.version.split()[0]}; " + ", ".join(f"{n} {m.version(n)}" for n in names)
+      + f" (netCDF4 wheel: libnetcdf {netCDF4.__netcdf4libversion__}, HDF5 {netCDF4.__hdf5libversion__})")')"
+} >"$work/machine.txt"
 runs_tsv=$RESULTS_DIR/convert-runs.tsv
 printf 'round\ttool\tstatus\tseconds\tpeak_rss_kib\tcpu_percent\tuser_s\tsys_s\tload1\n' >"$runs_tsv"
 : >"$work/verify.txt"
@@ -104,7 +125,7 @@ printf 'round\ttool\tstatus\tseconds\tpeak_rss_kib\tcpu_percent\tuser_s\tsys_s\t
 
 command_for() {  # the tool's command line, run from $DATA_DIR
   case $1 in
-    cube) echo "$CUBE $source_name -o out/cube.zarr --overwrite -q $CUBE_ARGS" ;;
+    cube) echo "$work/cube-convert $source_name -o out/cube.zarr --overwrite -q $CUBE_ARGS" ;;
     xarray) echo "$PY $bench/xarray_convert.py $source_name out/xarray.zarr" ;;
     nccopy) echo "nccopy $source_name file://$out/nccopy.zarr#mode=nczarr,file" ;;
     nccopy-u) echo "nccopy -u $source_name file://$out/nccopy-u.zarr#mode=nczarr,file" ;;
@@ -174,24 +195,6 @@ rm -rf "$out"
 
 # --- report ------------------------------------------------------------------------------
 cd "$root"
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null) ]]; then commit="$commit (+ uncommitted changes)"; fi
-{
-  echo "nproc: $(nproc)"
-  echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-  echo "memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-  echo "disk free ($DATA_DIR): $(df -h --output=avail "$DATA_DIR" | tail -n 1 | tr -d ' ') of $(df -h --output=size "$DATA_DIR" | tail -n 1 | tr -d ' ')"
-  echo "os: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
-  echo "swift: $(swift --version 2>&1 | grep -m1 -i 'swift version')"
-  echo "cube-convert: $("$CUBE" --version 2>&1 | head -n 1), built $(date -r "$CUBE" '+%Y-%m-%d %H:%M:%S %Z')"
-  echo "debian: $(dpkg-query -W -f '${Package} ${Version}\n' 2>/dev/null |
-    grep -E '^(libnetcdf[0-9]+|libhdf5-[0-9]+[0-9.-]*|libhdf5-serial-dev|libzstd1|libblosc1|zlib1g|netcdf-bin) ' |
-    sort -u | paste -sd, | sed 's/,/, /g')"
-  echo "python: $("$PY" -c 'import sys, importlib.metadata as m, netCDF4
-names = ["xarray", "zarr", "dask", "numpy", "numcodecs", "netCDF4", "h5py"]
-print(f"{sys.version.split()[0]}; " + ", ".join(f"{n} {m.version(n)}" for n in names)
-      + f" (netCDF4 wheel: libnetcdf {netCDF4.__netcdf4libversion__}, HDF5 {netCDF4.__hdf5libversion__})")')"
-} >"$work/machine.txt"
 
 "$PY" - "$runs_tsv" "$decoded" "$RUNS" "$work" "$src" "$commit" "$CUBE_ARGS" "$TOOLS" \
   >"$RESULTS_DIR/convert.md" <<'EOF'

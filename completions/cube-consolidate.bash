@@ -163,10 +163,18 @@ _cube-consolidate() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--check --remove --json --version -h --help)
+    local -a non_repeating_flags=(--check --remove --json -q --quiet --version -h --help)
     local -a repeating_options=()
     local -a non_repeating_options=()
     __cube-consolidate_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __cube-consolidate_add_completions -d
+        return
+        ;;
+    esac
 
     # Offer subcommand / subcommand argument completions
     local -r subcommand="${unparsed_words[0]}"

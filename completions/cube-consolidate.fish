@@ -20,7 +20,7 @@ function __cube-consolidate_parse_tokens -S
     set -l unparsed_tokens (__cube-consolidate_tokens -pc)
     switch $unparsed_tokens[1]
     case 'cube-consolidate'
-        __cube-consolidate_parse_subcommand 1 'check' 'remove' 'json' 'version' 'h/help'
+        __cube-consolidate_parse_subcommand 1 'check' 'remove' 'json' 'q/quiet' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __cube-consolidate_parse_subcommand -r 1 'version'
@@ -77,10 +77,12 @@ function __cube-consolidate_custom_completion
 end
 
 complete -c 'cube-consolidate' -f
+complete -c 'cube-consolidate' -n '__cube-consolidate_should_offer_completions_for_positional "cube-consolidate" -eq 1' -fa '(__cube-consolidate_complete_directories)'
 complete -c 'cube-consolidate' -n '__cube-consolidate_should_offer_completions_for_flags_or_options "cube-consolidate" check' -l 'check' -d 'Check that consolidated metadata is present and current; write nothing.'
 complete -c 'cube-consolidate' -n '__cube-consolidate_should_offer_completions_for_flags_or_options "cube-consolidate" remove' -l 'remove' -d 'Remove the consolidated metadata.'
 complete -c 'cube-consolidate' -n '__cube-consolidate_should_offer_completions_for_flags_or_options "cube-consolidate" json' -l 'json' -d 'Print the result as JSON.'
+complete -c 'cube-consolidate' -n '__cube-consolidate_should_offer_completions_for_flags_or_options "cube-consolidate" q quiet' -s 'q' -l 'quiet' -d 'Print nothing; the exit status tells (for scripts).'
 complete -c 'cube-consolidate' -n '__cube-consolidate_should_offer_completions_for_flags_or_options "cube-consolidate" version' -l 'version' -d 'Show the version.'
 complete -c 'cube-consolidate' -n '__cube-consolidate_should_offer_completions_for_flags_or_options "cube-consolidate" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'cube-consolidate' -n '__cube-consolidate_should_offer_completions_for_positional "cube-consolidate" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'cube-consolidate' -n '__cube-consolidate_should_offer_completions_for_positional "cube-consolidate" -eq 2' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'cube-consolidate' -n '__cube-consolidate_should_offer_completions_for_flags_or_options "cube-consolidate help" version' -l 'version' -d 'Show the version.'

@@ -171,6 +171,7 @@ _cube-convert() {
     # Offer option value completions
     case "${prev}" in
     '-o'|'--output')
+        __cube-convert_add_completions -d
         return
         ;;
     '--zarr-format')
@@ -181,6 +182,7 @@ _cube-convert() {
         return
         ;;
     '--codec')
+        __cube-convert_add_completions -W 'none'$'\n''zstd:'$'\n''gzip:'$'\n''blosc:'$'\n''zlib:'$'\n''lz4'
         return
         ;;
     '--shards')
@@ -193,6 +195,14 @@ _cube-convert() {
         return
         ;;
     '--concat')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __cube-convert_add_completions -o plusdirs -fX '!*.@(nc|nc4|h5|hdf5|he5|cdf)'
         return
         ;;
     esac

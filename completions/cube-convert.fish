@@ -77,11 +77,12 @@ function __cube-convert_custom_completion
 end
 
 complete -c 'cube-convert' -f
-complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" o output' -s 'o' -l 'output' -d 'The Zarr store to write.' -rfka ''
+complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_positional "cube-convert" -ge 1' -fa '(set -l exts \'nc\' \'nc4\' \'h5\' \'hdf5\' \'he5\' \'cdf\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" o output' -s 'o' -l 'output' -d 'The Zarr store to write.' -rfa '(__cube-convert_complete_directories)'
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" overwrite' -l 'overwrite' -d 'Replace the output if it exists.'
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" zarr-format' -l 'zarr-format' -d 'Zarr format of the output: 3 (default) or 2 for older readers.' -rfka '2 3'
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert"' -l 'chunks' -d 'Chunk lengths by dimension, such as time=1,lat=-1,lon=-1 (-1: the full length), or for one variable, such as t2m:time=24. Repeat for several.' -rfka ''
-complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" codec' -l 'codec' -d 'Compressor: none, zstd[:LEVEL], gzip[:LEVEL], blosc[:CNAME[:LEVEL[:SHUFFLE]]], and for --zarr-format 2 also zlib[:LEVEL], lz4[:ACCEL]. Default: zarr-python\'s (v3 zstd:0, v2 blosc:lz4:5:shuffle).' -rfka ''
+complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" codec' -l 'codec' -d 'Compressor: none, zstd[:LEVEL], gzip[:LEVEL], blosc[:CNAME[:LEVEL[:SHUFFLE]]], and for --zarr-format 2 also zlib[:LEVEL], lz4[:ACCEL]. Default: zarr-python\'s (v3 zstd:0, v2 blosc:lz4:5:shuffle).' -rfka 'none zstd: gzip: blosc: zlib: lz4'
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert"' -l 'shards' -d 'Zarr v3 shard lengths by dimension (whole numbers of chunks), same syntax as --chunks.' -rfka ''
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" j jobs' -s 'j' -l 'jobs' -d 'Worker threads (default: all cores).' -rfka ''
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" max-mem' -l 'max-mem' -d 'Memory budget for data in flight, such as 256MiB, 1GB or 512M; peak memory stays within it plus a fixed overhead.' -rfka ''
@@ -90,5 +91,5 @@ complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" skip-unsupported' -l 'skip-unsupported' -d 'Skip variables of unsupported types (compound, opaque, vlen) with a warning instead of failing.'
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" version' -l 'version' -d 'Show the version.'
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_positional "cube-convert" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_positional "cube-convert" -eq 2' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert help" version' -l 'version' -d 'Show the version.'

@@ -175,6 +175,14 @@ _cube-info() {
         ;;
     esac
 
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __cube-info_add_completions -f
+        return
+        ;;
+    esac
+
     # Offer subcommand / subcommand argument completions
     local -r subcommand="${unparsed_words[0]}"
     unset 'unparsed_words[0]'

@@ -77,10 +77,11 @@ function __cube-info_custom_completion
 end
 
 complete -c 'cube-info' -f
+complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_positional "cube-info" -eq 1' -F
 complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" along' -l 'along' -d 'The dimension the access-pattern estimates run along.' -rfka ''
 complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" attrs' -l 'attrs' -d 'Also print group and array attributes.'
 complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" json' -l 'json' -d 'Print the report as JSON (attributes always included).'
 complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" version' -l 'version' -d 'Show the version.'
 complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_positional "cube-info" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_positional "cube-info" -eq 2' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info help" version' -l 'version' -d 'Show the version.'

@@ -14,10 +14,3 @@ extension ZarrFormat: ExpressibleByArgument {
 
     public static var allValueStrings: [String] { ["2", "3"] }
 }
-
-extension CodecSpec: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard let spec = try? CodecSpec(parsing: argument) else { return nil }
-        self = spec
-    }
-}

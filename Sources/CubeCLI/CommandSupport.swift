@@ -27,6 +27,12 @@ extension CubeCommand {
         } catch let error as CubeError {
             Terminal.error("\(Self.configuration.commandName ?? "cube"): error: \(error.description)")
             throw ExitCode(error.kind == .invalidArgument ? CubeExit.usage : CubeExit.failure)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            // Anything not already described by the library still gets the one-line form.
+            Terminal.error("\(Self.configuration.commandName ?? "cube"): error: \(error)")
+            throw ExitCode(CubeExit.failure)
         }
         if status != CubeExit.success { throw ExitCode(status) }
     }
@@ -87,8 +93,13 @@ extension CubeCommand {
                 return CubeExit.success
             } catch {
                 let code = exitCode(for: error).rawValue
-                if code != CubeExit.success && !(error is ExitCode) {
-                    Terminal.error(fullMessage(for: error))
+                if !(error is ExitCode) {
+                    // --help and --version exit cleanly with their text on standard output.
+                    if code == CubeExit.success {
+                        Terminal.print(fullMessage(for: error))
+                    } else {
+                        Terminal.error(fullMessage(for: error))
+                    }
                 }
                 return code
             }

@@ -23,13 +23,13 @@ public struct ConsolidateCommand: CubeCommand {
 
         EXAMPLES
           cube-consolidate era5.zarr
-          cube-consolidate --check era5.zarr || cube-consolidate era5.zarr
+          cube-consolidate --check -q era5.zarr || cube-consolidate era5.zarr
           cube-consolidate --check --json era5.zarr
           cube-consolidate --remove era5.zarr
         """,
-        version: cubeVersion)
+        version: "cube-consolidate \(cubeVersion)")
 
-    @Argument(help: "A Zarr directory store (v2 or v3).")
+    @Argument(help: "A Zarr directory store (v2 or v3).", completion: .directory)
     var store: String
 
     @Flag(help: "Check that consolidated metadata is present and current; write nothing.")
@@ -41,6 +41,9 @@ public struct ConsolidateCommand: CubeCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    @Flag(name: [.short, .long], help: "Print nothing; the exit status tells (for scripts).")
+    var quiet = false
+
     public init() {}
 
     public func validate() throws {
@@ -49,40 +52,41 @@ public struct ConsolidateCommand: CubeCommand {
 
     public func execute() throws -> Int32 {
         let store = try StoreLocation.openDirectory(self.store)
+        let print: (String) -> Void = { text in if !quiet { Terminal.print(text) } }
         if check {
             let result = try ConsolidatedMetadata.check(store)
             let state = result.isCurrent ? "current" : result.present ? "stale" : "absent"
             if json {
-                let out: JSON = ["store": .string(self.store), "state": .string(state),
+                let out: JSON = ["schema": 1, "store": .string(self.store), "state": .string(state),
                                  "missing": .array(result.missing.map(JSON.string)),
                                  "extra": .array(result.extra.map(JSON.string)),
                                  "changed": .array(result.changed.map(JSON.string))]
-                Terminal.print(out.serialized(.init(indent: 2)))
+                print(out.serialized(.init(indent: 2)))
             } else if result.isCurrent {
-                Terminal.print("\(self.store): consolidated metadata is current")
+                print("\(self.store): consolidated metadata is current")
             } else {
                 var lines = ["\(self.store): consolidated metadata is \(state)"]
                 lines += result.missing.map { "  missing  /\($0)" }
                 lines += result.extra.map { "  extra    /\($0)" }
                 lines += result.changed.map { "  changed  /\($0)" }
-                Terminal.print(lines.joined(separator: "\n"))
+                print(lines.joined(separator: "\n"))
             }
             return result.isCurrent ? CubeExit.success : CubeExit.failure
         }
         if remove {
             let removed = try ConsolidatedMetadata.remove(store)
             if json {
-                Terminal.print((["store": .string(self.store), "removed": .bool(removed)] as JSON).serialized(.init(indent: 2)))
+                print((["schema": 1, "store": .string(self.store), "removed": .bool(removed)] as JSON).serialized(.init(indent: 2)))
             } else {
-                Terminal.print(removed ? "\(self.store): consolidated metadata removed" : "\(self.store): no consolidated metadata")
+                print(removed ? "\(self.store): consolidated metadata removed" : "\(self.store): no consolidated metadata")
             }
             return CubeExit.success
         }
         let nodes = try ConsolidatedMetadata.write(store)
         if json {
-            Terminal.print((["store": .string(self.store), "nodes": JSON(nodes.count)] as JSON).serialized(.init(indent: 2)))
+            print((["schema": 1, "store": .string(self.store), "nodes": JSON(nodes.count)] as JSON).serialized(.init(indent: 2)))
         } else {
-            Terminal.print("\(self.store): consolidated metadata written for \(nodes.count) nodes")
+            print("\(self.store): consolidated metadata written for \(nodes.count) nodes")
         }
         return CubeExit.success
     }

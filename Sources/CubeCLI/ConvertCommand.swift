@@ -35,9 +35,10 @@ public struct ConvertCommand: CubeCommand {
           cube-convert model.nc -o model.zarr --zarr-format 2 --codec blosc:zstd:3:bitshuffle
           cube-convert model.nc -o model.zarr --chunks time=1,lat=-1,lon=-1 --shards time=100
         """,
-        version: cubeVersion)
+        version: "cube-convert \(cubeVersion)")
 
-    @Argument(help: ArgumentHelp("NetCDF or HDF5 files; several need --concat.", valueName: "input"))
+    @Argument(help: ArgumentHelp("NetCDF or HDF5 files; several need --concat.", valueName: "input"),
+              completion: .file(extensions: ["nc", "nc4", "h5", "hdf5", "he5", "cdf"]))
     var inputs: [String]
 
     @OptionGroup var output: OutputOptions
@@ -50,12 +51,6 @@ public struct ConvertCommand: CubeCommand {
     var skipUnsupported = false
 
     public init() {}
-
-    public func validate() throws {
-        if inputs.count > 1 && concat == nil {
-            throw ValidationError("Several inputs need --concat DIM.")
-        }
-    }
 
     public func execute() throws -> Int32 {
         var options = ConvertOptions(inputs: inputs, output: output.output)

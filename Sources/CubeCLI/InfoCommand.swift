@@ -45,9 +45,9 @@ public struct InfoCommand: CubeCommand {
           cube-info era5.zarr --json | jq '.arrays[] | {path, access}'
           cube-info era5_2000-01.nc --attrs
         """,
-        version: cubeVersion)
+        version: "cube-info \(cubeVersion)")
 
-    @Argument(help: "A Zarr directory store (v2 or v3), or a NetCDF or HDF5 file.")
+    @Argument(help: "A Zarr directory store (v2 or v3), or a NetCDF or HDF5 file.", completion: .file())
     var store: String
 
     @Option(help: ArgumentHelp("The dimension the access-pattern estimates run along.", valueName: "dim"))

@@ -9,8 +9,17 @@ public struct RunOptions: ParsableArguments {
     public var jobs: Int?
 
     @Option(name: .customLong("max-mem"),
-            help: ArgumentHelp("Memory budget for data in flight, such as 256MiB, 1GB or 512M; peak memory stays within it plus a fixed overhead.", valueName: "size"))
+            help: ArgumentHelp("Memory budget for data in flight, such as 256MiB, 1GB or 512M; peak memory stays within it plus a fixed overhead.", valueName: "size"),
+            transform: RunOptions.parseSize)
     public var maxMem = ByteCount(256 << 20)
+
+    /// Parses a size, keeping a message that says what sizes look like.
+    static func parseSize(_ text: String) throws -> ByteCount {
+        guard let size = ByteCount(parsing: text) else {
+            throw ValidationError("'\(text)' is not a size: write it like 256MiB, 1GB, 512M or 4096.")
+        }
+        return size
+    }
 
     @Flag(name: [.short, .long], help: "No progress bar or notes; errors only.")
     public var quiet = false
@@ -28,7 +37,7 @@ public struct RunOptions: ParsableArguments {
 
 /// What the output store looks like: location, format, chunks, codecs.
 public struct OutputOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: ArgumentHelp("The Zarr store to write.", valueName: "path"))
+    @Option(name: [.short, .long], help: ArgumentHelp("The Zarr store to write.", valueName: "path"), completion: .directory)
     public var output: String
 
     @Flag(help: "Replace the output if it exists.")
@@ -46,8 +55,17 @@ public struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("""
         Compressor: none, zstd[:LEVEL], gzip[:LEVEL], blosc[:CNAME[:LEVEL[:SHUFFLE]]], and for \
         --zarr-format 2 also zlib[:LEVEL], lz4[:ACCEL]. Default: zarr-python's (v3 zstd:0, v2 blosc:lz4:5:shuffle).
-        """, valueName: "codec"))
+        """, valueName: "codec"), completion: .list(["none", "zstd:", "gzip:", "blosc:", "zlib:", "lz4"]), transform: OutputOptions.parseCodec)
     public var codec: CodecSpec?
+
+    /// Parses a codec, keeping the library's explanation of what is wrong.
+    static func parseCodec(_ text: String) throws -> CodecSpec {
+        do {
+            return try CodecSpec(parsing: text)
+        } catch let error as CubeError {
+            throw ValidationError(error.message)
+        }
+    }
 
     @Option(help: ArgumentHelp("Zarr v3 shard lengths by dimension (whole numbers of chunks), same syntax as --chunks.", valueName: "spec"))
     public var shards: [String] = []

@@ -15,6 +15,8 @@ public struct CubeError: Error, CustomStringConvertible, Sendable, Equatable {
         case io
         /// An argument given by the caller is invalid.
         case invalidArgument
+        /// The operation clashes with the state of its target (it exists, it is locked).
+        case conflict
     }
 
     /// The class of the failure.

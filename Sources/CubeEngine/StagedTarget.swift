@@ -18,7 +18,7 @@ public struct StagedTarget: Sendable {
         let finalPath = url.path
         let fm = FileManager.default
         if fm.fileExists(atPath: finalPath) && !overwrite {
-            throw CubeError(.invalidArgument, "output already exists (use --overwrite to replace it)", context: path)
+            throw CubeError(.conflict, "output already exists (use --overwrite to replace it)", context: path)
         }
         let parent = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
@@ -41,7 +41,7 @@ public struct StagedTarget: Sendable {
         let fm = FileManager.default
         var trash: String?
         if fm.fileExists(atPath: finalPath) {
-            guard overwrite else { throw CubeError(.invalidArgument, "output appeared while converting; not replaced", context: finalPath) }
+            guard overwrite else { throw CubeError(.conflict, "output appeared while converting; not replaced", context: finalPath) }
             let old = stagingPath + "-old"
             guard rename(finalPath, old) == 0 else {
                 throw CubeError(.io, "cannot move the old output aside: \(String(cString: strerror(errno)))", context: finalPath)

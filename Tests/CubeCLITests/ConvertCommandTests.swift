@@ -63,7 +63,7 @@ struct ConversionCase: CustomTestStringConvertible, Sendable {
         let first = try convert([source])
         #expect(first.status == 0, "\(first.stderr)")
         let again = ConvertCommand.runCapturing([source, "-o", first.output, "-q"])
-        #expect(again.status == 64)
+        #expect(again.status == 1)
         #expect(again.stderr.contains("already exists (use --overwrite"))
         #expect(ConvertCommand.runCapturing([source, "-o", first.output, "-q", "--overwrite"]).status == 0)
     }
@@ -85,6 +85,7 @@ struct ConversionCase: CustomTestStringConvertible, Sendable {
         #expect(time.stderr.contains("not monotonic"))
         let missing = try convert([base + "lat_mismatch/era_2000-01.nc", base + "lat_mismatch/era_2000-02.nc"])
         #expect(missing.status == 64)
+        #expect(missing.stderr.contains("--concat"))
     }
 
     @Test func usageErrors() throws {
@@ -92,7 +93,9 @@ struct ConversionCase: CustomTestStringConvertible, Sendable {
         #expect(try convert([source, "--chunks", "time=0"]).status == 64)
         #expect(try convert([source, "--chunks", "depth=2"]).stderr.contains("depth"))
         #expect(try convert([source, "--zarr-format", "2", "--shards", "time=4"]).status == 64)
-        #expect(try convert([source, "--codec", "snappy"]).status == 64)
+        let codec = try convert([source, "--codec", "blosc:foo"])
+        #expect(codec.status == 64)
+        #expect(codec.stderr.contains("blosc compressor 'foo' is not one of"))
         #expect(try convert([source, "--codec", "lz4"]).status == 64)
         #expect(try convert([source, "--max-mem", "lots"]).status == 64)
         let missing = try convert(["/nonexistent.nc"])

@@ -79,5 +79,6 @@ import CubeCore
     @Test func versionIsPrinted() {
         let result = InfoCommand.runCapturing(["--version"])
         #expect(result.status == 0)
+        #expect(ConvertCommand.runCapturing(["--version"]).stdout.hasPrefix("cube-convert "))
     }
 }

@@ -48,14 +48,17 @@ import Testing
         #expect(plan.peakBytes <= 256 << 20)
     }
 
-    @Test func convertingToTheSameChunksIsOneTaskPerChunkGroup() throws {
+    @Test func convertingToTheSameChunksHoldsOneChunkPerTask() throws {
         let request = RechunkRequest(shape: [8760, 721, 1440], itemSize: 4, sourceChunks: [24, 721, 1440],
                                      targetChunks: [24, 721, 1440], memoryBudget: 2 << 30, jobs: 8,
                                      sourceCodec: .zstd, targetCodec: .zstd)
         let plan = try RechunkPlanner.plan(request)
         print(plan)
         #expect(plan.isDirect)
-        #expect(plan.stages[0].readChunks == [24, 721, 1440])
-        #expect(plan.stages[0].concurrency == 8)
+        let stage = plan.stages[0]
+        #expect(stage.readChunks == [24, 721, 1440])
+        // Decoded in place, encoded from the block: one chunk and two encodings per task.
+        #expect(stage.taskMemory.decodedInputChunk == 0 && stage.taskMemory.decodedOutputChunk == 0)
+        #expect(stage.concurrency == 7)
     }
 }

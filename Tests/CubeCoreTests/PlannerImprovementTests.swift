@@ -29,16 +29,18 @@ import Testing
     }
 
     @Test func concurrencyIsWhatTheBudgetAllows() throws {
-        // Each task holds a 1×100 block plus chunk buffers; 8 jobs cannot all fit.
+        // Each task holds a 1×100 block (400 B) that is both its input and its output chunk,
+        // decoded and encoded in place, plus both encodings; 8 jobs cannot all fit.
         let request = RechunkRequest(shape: [64, 100], itemSize: 4, sourceChunks: [1, 100], targetChunks: [1, 100],
-                                     memoryBudget: 5_000, jobs: 8, sourceCodec: Self.plainCodec, targetCodec: Self.plainCodec)
+                                     memoryBudget: 3_000, jobs: 8, sourceCodec: Self.plainCodec, targetCodec: Self.plainCodec)
         let plan = try RechunkPlanner.plan(request)
         let stage = try #require(plan.stages.first)
         #expect(plan.isDirect)
-        #expect(stage.perTaskBytes == 400 * 5)
+        #expect(stage.taskMemory == TaskMemory(readBlock: 400, decodedInputChunk: 0, encodedInputChunk: 400,
+                                               decodedOutputChunk: 0, encodedOutputChunk: 400, scratch: 0))
         #expect(stage.concurrency == 2)
-        #expect(stage.peakBytes == 4_000)
-        #expect(plan.notes == ["stage 1 runs 2 of 8 jobs at once: one task holds 2KiB; a budget of 15.6KiB would run them all"])
+        #expect(stage.peakBytes == 2_400)
+        #expect(plan.notes == ["stage 1 runs 2 of 8 jobs at once: one task holds 1.2KiB; a budget of 9.4KiB would run them all"])
     }
 
     @Test func aTaskLargerThanAJobsShareStillRunsAlone() throws {
@@ -159,7 +161,7 @@ import Testing
             guard let error = error as? CubeError else { return false }
             return error.kind == .invalidArgument
                 && error.message.contains("one target chunk 2920×181×360 takes 725.8MiB")
-                && error.message.contains("raise the budget to at least 2.1GiB")
+                && error.message.contains("raise the budget to at least 1.4GiB")
         }
     }
 
@@ -248,5 +250,14 @@ import Testing
         let request = RechunkRequest(shape: [2920, 181, 360], itemSize: 4, sourceChunks: [1, 181, 360],
                                      targetChunks: [2920, 10, 10], memoryBudget: 64 << 20, jobs: 3)
         #expect(try RechunkPlanner.plan(request) == RechunkPlanner.plan(request))
+    }
+}
+
+extension PlannerImprovementTests {
+    @Test func tasksOfAnImpossibleShapeAreRefused() throws {
+        let request = RechunkRequest(shape: [12, 7], itemSize: 4, sourceChunks: [1, 7], targetChunks: [4, 7], memoryBudget: 1 << 20)
+        let stage = try RechunkPlanner.plan(request).stages[0]
+        #expect(throws: CubeError.self) { try stage.tasks(shape: [Int.max, 7]) }
+        #expect(throws: CubeError.self) { try stage.tasks(shape: [-4, 7]) }
     }
 }

@@ -86,8 +86,11 @@ enum PlanChecker {
         let block = zip(stage.readChunks, shape).map { min($0, max($1, 1)) }
         let inBytes = ShapeMath.product(stage.inputChunks) * item
         let outBytes = ShapeMath.product(stage.writeChunks) * item
-        let expected = ShapeMath.product(block) * item + inBytes + inputCodec.encodedBound(inBytes)
-            + outBytes + outputCodec.encodedBound(outBytes) + inputCodec.scratchBytes + outputCodec.scratchBytes
+        // A block that is exactly one input (output) chunk decodes into (encodes from) itself.
+        let inBuffer = stage.readChunks == stage.inputChunks ? 0 : inBytes
+        let outBuffer = stage.readChunks == stage.writeChunks ? 0 : outBytes
+        let expected = ShapeMath.product(block) * item + inBuffer + inputCodec.encodedBound(inBytes)
+            + outBuffer + outputCodec.encodedBound(outBytes) + inputCodec.scratchBytes + outputCodec.scratchBytes
         if stage.perTaskBytes != expected { problems.append("per-task bytes \(stage.perTaskBytes), model says \(expected)") }
         if stage.perTaskBytes > request.memoryBudget { problems.append("one task needs \(stage.perTaskBytes) > budget \(request.memoryBudget)") }
         let running = stage.taskCount == 0 ? 0
@@ -124,7 +127,8 @@ enum PlanChecker {
         let item = request.itemSize
         let clipped = zip(block, request.shape).map { min($0, $1) }
         let i = ShapeMath.product(input) * item, o = ShapeMath.product(output) * item
-        return ShapeMath.product(clipped) * item + i + a.encodedBound(i) + o + b.encodedBound(o) + a.scratchBytes + b.scratchBytes
+        return ShapeMath.product(clipped) * item + (clipped == input ? 0 : i) + a.encodedBound(i)
+            + (clipped == output ? 0 : o) + b.encodedBound(o) + a.scratchBytes + b.scratchBytes
     }
 
     /// A chunk grid for the checks, independent of the planner's arithmetic.
@@ -133,7 +137,7 @@ enum PlanChecker {
         let chunks: [Int]
         var counts: [Int] { zip(shape, chunks).map { ($0 + $1 - 1) / $1 } }
         var count: Int { ShapeMath.product(counts) }
-        func linear(_ coords: [Int]) -> Int { CubeCoreTests.linear(coords, counts) }
+        func linear(_ coords: [Int]) -> Int { PlanChecker.linear(coords, counts) }
         func region(_ coords: [Int]) -> Region {
             let start = zip(coords, chunks).map { $0 * $1 }
             return Region(start: start, count: zip(start, zip(chunks, shape)).map { min($1.0, $1.1 - $0) })
@@ -143,30 +147,30 @@ enum PlanChecker {
             let lower = zip(region.start, chunks).map { $0 / $1 }
             let upper = zip(zip(region.start, region.count), chunks).map { ($0.0 + $0.1 - 1) / $1 }
             var result: [[Int]] = []
-            forEachIndex(in: Region(start: lower, count: zip(lower, upper).map { $1 - $0 + 1 })) { result.append($0) }
+            PlanChecker.forEachIndex(in: Region(start: lower, count: zip(lower, upper).map { $1 - $0 + 1 })) { result.append($0) }
             return result
         }
     }
-}
 
-/// Row-major position of `coords` in an array of `shape`.
-func linear(_ coords: [Int], _ shape: [Int]) -> Int {
-    zip(coords, shape).reduce(0) { $0 * $1.1 + $1.0 }
-}
+    /// Row-major position of `coords` in an array of `shape`.
+    static func linear(_ coords: [Int], _ shape: [Int]) -> Int {
+        zip(coords, shape).reduce(0) { $0 * $1.1 + $1.0 }
+    }
 
-/// Calls `body` with every index of `region`, in C order.
-func forEachIndex(in region: Region, _ body: ([Int]) -> Void) {
-    if region.count.contains(0) { return }
-    var index = region.start
-    while true {
-        body(index)
-        var axis = region.rank - 1
-        while axis >= 0 {
-            index[axis] += 1
-            if index[axis] < region.start[axis] + region.count[axis] { break }
-            index[axis] = region.start[axis]
-            axis -= 1
+    /// Calls `body` with every index of `region`, in C order.
+    static func forEachIndex(in region: Region, _ body: ([Int]) -> Void) {
+        if region.count.contains(0) { return }
+        var index = region.start
+        while true {
+            body(index)
+            var axis = region.rank - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < region.start[axis] + region.count[axis] { break }
+                index[axis] = region.start[axis]
+                axis -= 1
+            }
+            if axis < 0 { return }
         }
-        if axis < 0 { return }
     }
 }

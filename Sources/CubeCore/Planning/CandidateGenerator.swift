@@ -142,20 +142,28 @@ struct CandidateGenerator {
     }
 
     /// The largest multiple of `unit` not above `aim` (at least `unit`; the whole axis if the
-    /// aim reaches it). With `alignedWith: q`, the largest such length that divides `q` or is
-    /// a multiple of it, if any.
+    /// aim reaches it), evened out. With `alignedWith: q`, the largest such length that
+    /// divides `q` or is a multiple of it, if any.
     static func snap(_ aim: Int, multipleOf unit: Int, alignedWith q: Int?, length: Int) -> Int {
         if unit >= length || aim >= length { return length }
         let aim = max(aim, unit)
-        let plain = aim / unit * unit
+        let plain = evened(aim / unit * unit, unit: unit, length: length)
         guard let q, q < length else { return plain }
         var best = 0
         let common = PlanMath.lcm(unit, q)
-        if common <= aim { best = aim / common * common }
+        if common <= aim { best = evened(aim / common * common, unit: common, length: length) }
         if q % unit == 0 {
             best = max(best, unit * PlanMath.largestDivisor(of: q / unit, atMost: aim / unit))
         }
         return best > 0 ? best : plain
+    }
+
+    /// The shortest multiple of `unit` cutting an axis of `length` into as many chunks as
+    /// `chunk` does: the same number of objects with the least edge padding (1440 in chunks
+    /// of 456 makes 4 chunks, the last mostly padding; 360 makes the same 4, exactly).
+    static func evened(_ chunk: Int, unit: Int, length: Int) -> Int {
+        let count = PlanMath.ceilDiv(length, chunk)
+        return min(chunk, PlanMath.ceilDiv(PlanMath.ceilDiv(length, count), unit) * unit)
     }
 
     /// Chains that always align, used only when nothing better fits: one intermediate whose

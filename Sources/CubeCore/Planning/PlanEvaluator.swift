@@ -56,14 +56,16 @@ struct PlanEvaluator {
         return min(PlanMath.lcm(a, b), n)
     }
 
-    /// What one task holds for a block copying `input` chunks into `output` chunks.
+    /// What one task holds for a block (clipped to the array) copying `input` chunks into
+    /// `output` chunks. A block that is exactly one input (output) chunk needs no separate
+    /// decoded input (output) chunk buffer: the chunk is decoded into (encoded from) the block.
     func taskMemory(block: [Int], input: [Int], output: [Int], inputCodec: CodecCost, outputCodec: CodecCost) -> TaskMemory {
         let decodedIn = PlanMath.bytes(input, itemSize: itemSize)
         let decodedOut = PlanMath.bytes(output, itemSize: itemSize)
         return TaskMemory(readBlock: PlanMath.clippedBytes(block, shape: shape, itemSize: itemSize),
-                          decodedInputChunk: decodedIn,
+                          decodedInputChunk: block == input ? 0 : decodedIn,
                           encodedInputChunk: inputCodec.bound(decodedIn),
-                          decodedOutputChunk: decodedOut,
+                          decodedOutputChunk: block == output ? 0 : decodedOut,
                           encodedOutputChunk: outputCodec.bound(decodedOut),
                           scratch: PlanMath.add(inputCodec.scratchBytes, outputCodec.scratchBytes))
     }
@@ -147,9 +149,11 @@ struct PlanEvaluator {
         var block = stage.readChunks
         let unit = stage.readChunks
         let minTasks = minimumTasksForGrowth
+        let inputCodec = stage.input == .source ? request.sourceCodec : request.intermediateCodec
+        let outputCodec = stage.output == .target ? request.targetCodec : request.intermediateCodec
         func fits(_ candidate: [Int]) -> Bool {
-            PlanMath.clippedBytes(candidate, shape: shape, itemSize: itemSize)
-                - stage.taskMemory.readBlock + stage.perTaskBytes <= share
+            taskMemory(block: candidate, input: stage.inputChunks, output: stage.writeChunks,
+                       inputCodec: inputCodec, outputCodec: outputCodec).total <= share
                 && PlanMath.chunkCount(shape: shape, chunks: candidate) >= minTasks
         }
         guard stage.perTaskBytes <= share, fits(block) else { return stage }

@@ -9,7 +9,7 @@
 ///    encoded, one output chunk decoded and encoded, and codec scratch (``TaskMemory``);
 ///    a plan is valid only if one task of every stage fits the whole budget, and
 ///    `peakBytes = concurrency × perTaskBytes` never exceeds it. Rechunker's `max_mem`
-///    counts one decoded array per task, so real use runs 2–4× over.
+///    bounds one decoded block per worker, so users see 2–4× it in practice.
 /// 2. **Each chunk read once.** Tasks are keyed by read blocks made of whole input chunks, so
 ///    every source chunk is decoded by exactly one task, never once per write chunk.
 /// 3. **Aligned stages.** A block is, along each axis, a common multiple of the input and the
@@ -19,10 +19,15 @@
 /// 4. **No needless intermediate.** A direct copy is used whenever one task of it fits the
 ///    budget; in a multi-stage chain, any intermediate that can be skipped is.
 ///
-/// Candidates are scored lexicographically: a direct copy first; then plans whose every
-/// stage runs all jobs at once; then intermediate chunks of at least
-/// ``RechunkRequest/minIntermediateChunkBytes``; then fewest store operations (chunks read
-/// plus written), fewest bytes moved, fewest stages, fewest tasks.
+/// Candidates are scored lexicographically: a direct copy first (it moves the data once,
+/// even if the budget lets fewer jobs run); then plans whose every stage runs all jobs at
+/// once; then the others; then the always-aligned last resorts (gcd or single-element
+/// intermediates). Within a tier: intermediate chunks of at least
+/// ``RechunkRequest/minIntermediateChunkBytes`` first, then fewest store operations (chunks
+/// read plus written), fewest bytes moved, fewest stages, fewest tasks. The search sizes
+/// rechunker's read and write chunks at memory levels from the budget down (finer just under
+/// a job's share), tries 1 to `maxStages − 1` intermediates per level, and stops adding
+/// intermediates once they reach the wished size or store operations grow.
 public enum RechunkPlanner {
     /// The plan for `request`, or ``CubeError/Kind/invalidArgument`` naming the memory a
     /// plan would need when none fits.
@@ -96,18 +101,25 @@ public enum RechunkPlanner {
         return [chain] + chain.indices.map { skip in chain.indices.filter { $0 != skip }.map { chain[$0] } }
     }
 
-    /// The least any plan's first stage holds: one source chunk read into its block.
+    /// The least any plan's first stage holds: a block of at least one source chunk, that
+    /// chunk encoded, and a separate decoded chunk unless the chunk lies inside the array (so a
+    /// block can be exactly it).
     static func sourceNeed(_ request: RechunkRequest) -> Int {
-        let chunk = PlanMath.bytes(request.sourceChunks, itemSize: request.itemSize)
-        return [chunk, request.sourceCodec.bound(chunk), request.sourceCodec.scratchBytes]
-            .reduce(PlanMath.clippedBytes(request.sourceChunks, shape: request.shape, itemSize: request.itemSize), PlanMath.add)
+        singleChunkNeed(request.sourceChunks, request: request, codec: request.sourceCodec)
     }
 
-    /// The least any plan's last stage holds: one target chunk's block, the chunk and its encoding.
+    /// The least any plan's last stage holds: the same for one target chunk.
     static func targetNeed(_ request: RechunkRequest) -> Int {
-        let chunk = PlanMath.bytes(request.targetChunks, itemSize: request.itemSize)
-        return [chunk, request.targetCodec.bound(chunk), request.targetCodec.scratchBytes]
-            .reduce(PlanMath.clippedBytes(request.targetChunks, shape: request.shape, itemSize: request.itemSize), PlanMath.add)
+        singleChunkNeed(request.targetChunks, request: request, codec: request.targetCodec)
+    }
+
+    /// A block of `chunks`, its encoding, its codec's scratch, and the decoded chunk if it
+    /// overhangs the array.
+    private static func singleChunkNeed(_ chunks: [Int], request: RechunkRequest, codec: CodecCost) -> Int {
+        let bytes = PlanMath.bytes(chunks, itemSize: request.itemSize)
+        let block = PlanMath.clippedBytes(chunks, shape: request.shape, itemSize: request.itemSize)
+        let overhangs = zip(chunks, request.shape).contains { $0 > $1 }
+        return [overhangs ? bytes : 0, codec.bound(bytes), codec.scratchBytes].reduce(block, PlanMath.add)
     }
 
     /// Fails early, with what to change, when a single source or target chunk cannot fit.
@@ -117,13 +129,13 @@ public enum RechunkPlanner {
         if target > request.memoryBudget {
             let chunk = PlanMath.bytes(request.targetChunks, itemSize: request.itemSize)
             throw CubeError(.invalidArgument,
-                            "one target chunk \(describe(request.targetChunks)) takes \(ByteCount.format(chunk)) decoded; writing it needs at least \(ByteCount.format(target)) (its data, the chunk buffer and its encoding), more than the memory budget of \(budget): raise the budget to at least \(ByteCount.format(target)) or choose smaller target chunks")
+                            "one target chunk \(describe(request.targetChunks)) takes \(ByteCount.format(chunk)) decoded; writing it needs at least \(ByteCount.format(target)) (the chunk and its encoding), more than the memory budget of \(budget): raise the budget to at least \(ByteCount.format(target)) or choose smaller target chunks")
         }
         let source = sourceNeed(request)
         if source > request.memoryBudget {
             let chunk = PlanMath.bytes(request.sourceChunks, itemSize: request.itemSize)
             throw CubeError(.invalidArgument,
-                            "one source chunk \(describe(request.sourceChunks)) takes \(ByteCount.format(chunk)) decoded; reading it needs at least \(ByteCount.format(source)) (its data, the chunk buffer and its encoding), more than the memory budget of \(budget): raise the budget to at least \(ByteCount.format(source))")
+                            "one source chunk \(describe(request.sourceChunks)) takes \(ByteCount.format(chunk)) decoded; reading it needs at least \(ByteCount.format(source)) (the chunk and its encoding), more than the memory budget of \(budget): raise the budget to at least \(ByteCount.format(source))")
         }
     }
 

@@ -82,16 +82,19 @@ public struct RechunkStage: Sendable, Hashable {
     /// The stage's tasks over an array of `shape` chunked like this stage's (a sibling
     /// variable, say), computed lazily.
     ///
-    /// Throws ``CubeError/Kind/invalidArgument`` if the rank differs, or if along an axis
+    /// Throws ``CubeError/Kind/invalidArgument`` if the rank differs, the shape is negative or
+    /// too large, or if along an axis
     /// whose length differs the read block is not a whole number of input and output chunks
     /// (a block that only covered the old axis whole would split chunks of the new one).
     public func tasks(shape: [Int]) throws -> RechunkTaskList {
         guard shape.count == self.shape.count else {
             throw CubeError(.invalidArgument, "shape \(shape) does not match the rank of the planned shape \(self.shape)")
         }
+        guard shape.allSatisfy({ $0 >= 0 }), PlanMath.product(shape) < Int.max else {
+            throw CubeError(.invalidArgument, "shape \(shape) has a negative length or more elements than fit in 64 bits")
+        }
         for axis in shape.indices where shape[axis] != self.shape[axis] {
-            guard shape[axis] >= 0,
-                  readChunks[axis] % inputChunks[axis] == 0, readChunks[axis] % writeChunks[axis] == 0 else {
+            guard readChunks[axis] % inputChunks[axis] == 0, readChunks[axis] % writeChunks[axis] == 0 else {
                 throw CubeError(.invalidArgument,
                                 "the stage \(index + 1) read block \(readChunks) was planned for shape \(self.shape) and does not fit shape \(shape) along axis \(axis)")
             }

@@ -4,8 +4,15 @@
 /// buffer, copied into the read block), then produces its output chunks one at a time
 /// (copied out of the read block into a chunk buffer, encoded, written). So at its peak it
 /// holds the read block, one input chunk decoded and encoded, one output chunk decoded and
-/// encoded, and both codecs' scratch. Edge chunks are counted at full size, as stores keep
-/// them.
+/// encoded, and both codecs' scratch. Chunk buffers are counted at full chunk size, as stores
+/// keep edge chunks.
+///
+/// When the read block has exactly the input chunk shape (``RechunkStage/readChunks`` ==
+/// ``RechunkStage/inputChunks``), the executor must decode that one chunk straight into the
+/// block buffer, and ``decodedInputChunk`` is 0; likewise, when it has exactly the output
+/// chunk shape, the executor encodes straight from the block and ``decodedOutputChunk`` is 0.
+/// (An edge task's block is then a sub-box of a full-size chunk buffer, which the full block
+/// already pays for.)
 public struct TaskMemory: Sendable, Hashable {
     /// The decoded read block (clipped to the array).
     public var readBlock: Int

@@ -17,7 +17,7 @@ public final class TargetLock: @unchecked Sendable {
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(fd)
-            throw CubeError(.invalidArgument,
+            throw CubeError(.conflict,
                             "another cube-rechunk is writing this output\(holder.isEmpty ? "" : " (process \(holder))"); wait for it to finish or stop it",
                             context: (path as NSString).deletingLastPathComponent)
         }

@@ -16,7 +16,7 @@ public enum CodecSpec: Sendable, Hashable, CustomStringConvertible {
     /// blosc with an inner compressor, level and shuffle (`noshuffle`, `shuffle`, `bitshuffle`).
     case blosc(cname: String, clevel: Int, shuffle: String)
 
-    /// What zarr-python writes when not told otherwise: zstd level 0 in both formats.
+    /// What zarr-python 3 writes in Zarr v3 when not told otherwise: zstd level 0.
     public static let zarrPythonDefault = CodecSpec.zstd(level: 0)
 
     /// Parses a `--codec` value.

@@ -32,7 +32,7 @@ public struct DirectoryStore: Store {
 
     /// Directories this store has made or checked (contained in the root, not links), so
     /// writing many chunks into one directory checks and makes it once. Cleared by deletes.
-    private let knownDirectories = StoreLockedValue(Set<String>())
+    private let knownDirectories: StoreLockedValue<Set<String>>
 
     /// Names starting with this are temporary files of unfinished writes.
     static let temporaryPrefix = ".tmp-"
@@ -46,6 +46,7 @@ public struct DirectoryStore: Store {
             throw CubeError(.invalidArgument, "a directory store needs a directory path", context: path)
         }
         self.path = path
+        self.knownDirectories = StoreLockedValue([])
         if create {
             if let failure = StoreFileSystem.makeDirectories(path) {
                 throw CubeError(.io, "cannot create the store directory: \(StoreFileSystem.describe(failure))", context: path)
