@@ -41,8 +41,8 @@ public struct PlannedArray: Sendable {
     public var path: String
     /// Its Zarr metadata (chunks, codecs, fill value, attributes).
     public var metadata: ArrayMetadata
-    /// The region one task reads: a whole number of output chunks (or shards).
-    public var blockShape: [Int]
+    /// How the data moves from the source's chunks to the output's.
+    public var plan: RechunkPlan
 }
 
 /// Everything a conversion will write, decided before any data moves.

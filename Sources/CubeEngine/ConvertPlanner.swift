@@ -71,21 +71,7 @@ public enum ConvertPlanner {
         }
         let codec = options.codec ?? (options.format == .v2 ? .blosc(cname: "lz4", clevel: 5, shuffle: "shuffle") : CodecSpec.zarrPythonDefault)
         try CubeError.annotating(source.path) { try codec.apply(to: &metadata, shardShape: shardShape) }
-        return PlannedArray(source: source, path: source.path, metadata: metadata,
-                            blockShape: blockShape(source: source, gridChunk: metadata.chunkShape, options: options))
-    }
-
-    /// The region one task reads: the output chunk, grown along axes where one source chunk
-    /// spans several output chunks so each source chunk is decoded once, within the budget.
-    static func blockShape(source: any ArraySource, gridChunk: [Int], options: ConvertOptions) -> [Int] {
-        guard let sourceChunk = source.chunkShape, sourceChunk.count == gridChunk.count else { return gridChunk }
-        let grown = zip(zip(sourceChunk, gridChunk), source.shape).map { pair, length -> Int in
-            let (s, g) = pair
-            guard s > g, s % g == 0 else { return g }
-            return min(s, ShapeMath.ceilDiv(length, g) * g)
-        }
-        let itemSize = max(source.dataType.itemSize, 8)
-        let perTask = options.memoryBudget / max(options.jobs, 1)
-        return ShapeMath.product(grown) * itemSize * 3 <= perTask ? grown : gridChunk
+        let plan = try CopyPlanning.plan(source: source, target: metadata, memoryBudget: options.memoryBudget, jobs: options.jobs)
+        return PlannedArray(source: source, path: source.path, metadata: metadata, plan: plan)
     }
 }

@@ -1,5 +1,4 @@
 import CubeCore
-import CubeCodecs
 import CubeZarr
 import Foundation
 
@@ -36,13 +35,16 @@ public enum Converter {
             for (path, attributes) in plan.groups {
                 try ZarrNode(path: path, kind: .group(GroupMetadata(format: options.format, attributes: attributes))).write(to: store)
             }
-            var tasks: [CopyTask] = []
-            for planned in plan.arrays {
-                let array = try ZarrArray.create(store, path: planned.path, metadata: planned.metadata)
-                tasks += copyTasks(planned, array: array)
+            let jobs = try plan.arrays.map { planned in
+                ArrayCopyJob(source: planned.source, target: try ZarrArray.create(store, path: planned.path, metadata: planned.metadata),
+                             plan: planned.plan)
             }
+            // Arrays whose chunks change a lot pass through scratch arrays beside the output.
+            let scratchPath = target.stagingPath + "-scratch"
+            let intermediates = plan.arrays.contains { !$0.plan.isDirect } ? try IntermediateStores(path: scratchPath, keep: false) : nil
+            defer { if intermediates != nil { try? FileManager.default.removeItem(atPath: scratchPath) } }
             let executor = Executor(jobs: options.jobs, memoryBudget: options.memoryBudget)
-            let moved = try executor.run(tasks, progress: progress, totalBytes: plan.decodedBytes)
+            let moved = try StagedCopy.run(jobs, executor: executor, intermediates: intermediates, progress: progress)
             try ConsolidatedMetadata.write(store)
             try target.commit()
             return ConvertSummary(arrays: plan.arrays.count, bytes: moved, seconds: Date().timeIntervalSince(started),
@@ -51,37 +53,5 @@ public enum Converter {
             target.abandon()
             throw error
         }
-    }
-
-    /// One task per block of output chunks: read the block once, then encode and write each chunk.
-    static func copyTasks(_ planned: PlannedArray, array: ZarrArray) -> [CopyTask] {
-        let metadata = planned.metadata
-        guard let blockGrid = try? ChunkGrid(shape: metadata.shape, chunkShape: planned.blockShape) else { return [] }
-        let itemSize = metadata.dataType.isVariableLength ? 64 : metadata.dataType.itemSize
-        let chunkBytes = ShapeMath.product(metadata.chunkShape) * itemSize
-        let encodedBound = array.codecs.encodedSizeBound(ChunkSpec(shape: metadata.chunkShape, dataType: metadata.dataType, fill: array.fill)) ?? chunkBytes * 2
-        let source = planned.source
-        var tasks: [CopyTask] = []
-        blockGrid.forEachChunkCoordinate { blockCoords in
-            let block = blockGrid.region(ofChunk: blockCoords)
-            let bytes = block.elementCount * itemSize + chunkBytes + encodedBound
-            tasks.append(CopyTask(bytes: bytes, label: "\(planned.path) \(block)") {
-                let data = try source.read(block)
-                try array.grid.forEachChunk(in: block) { selection in
-                    let chunk: ArrayBuffer
-                    if selection.isComplete && selection.withinChunk.count == metadata.chunkShape && data.shape == metadata.chunkShape {
-                        chunk = data
-                    } else {
-                        var padded = ArrayBuffer(filledWith: array.fill, dataType: metadata.dataType, shape: metadata.chunkShape)
-                        padded.copy(from: data, sourceStart: selection.outputStart, count: selection.withinChunk.count,
-                                    to: selection.withinChunk.start)
-                        chunk = padded
-                    }
-                    try array.writeChunk(selection.chunk, chunk)
-                }
-                return block.elementCount * metadata.dataType.itemSize
-            })
-        }
-        return tasks
     }
 }

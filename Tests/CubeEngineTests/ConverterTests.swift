@@ -54,14 +54,22 @@ import Testing
     /// The bytes held by running tasks stay inside the budget whatever the job count.
     @Test(arguments: [1, 4, 16])
     func peakStaysInsideTheBudget(jobs: Int) throws {
-        let source = SyntheticSource(shape: [64, 64, 64], chunkShape: [1, 64, 64])
-        let budget = 256 << 10
+        let source = SyntheticSource(shape: [64, 128, 128], chunkShape: [1, 128, 128])
+        let budget = 8 << 20
         let (_, summary) = try convert(source) {
             $0.jobs = jobs
             $0.memoryBudget = budget
         }
         #expect(summary.peakTaskBytes > 0)
         #expect(summary.peakTaskBytes <= budget)
+        // A rechunk that needs intermediates stays inside the budget too.
+        let (output, rechunked) = try convert(source) {
+            $0.jobs = jobs
+            $0.memoryBudget = budget
+            $0.chunks = try! ChunkRequest(parsing: ["time=-1,lat=8,lon=8"])
+        }
+        #expect(rechunked.peakTaskBytes <= budget)
+        #expect(try ZarrArray.open(try DirectoryStore(path: output), path: "t2m").readAll() == (try source.expected()))
     }
 
     @Test func failureLeavesNoOutputAndNoStaging() throws {

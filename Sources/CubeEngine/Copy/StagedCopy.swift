@@ -1,0 +1,123 @@
+import CubeCore
+import CubeZarr
+import Foundation
+
+/// One array to copy through a rechunk plan into a target array.
+public struct ArrayCopyJob: Sendable {
+    /// Where the data comes from.
+    public var source: any ArraySource
+    /// The array to fill (already created).
+    public var target: ZarrArray
+    /// How the data gets there.
+    public var plan: RechunkPlan
+
+    /// Creates a job.
+    public init(source: any ArraySource, target: ZarrArray, plan: RechunkPlan) {
+        self.source = source
+        self.target = target
+        self.plan = plan
+    }
+}
+
+/// Runs copy jobs stage by stage: every array's first stage together, then every array's
+/// second stage, and so on. Each task reads one block, then encodes and writes each output
+/// chunk it covers whole; intermediates are deleted once the next stage has read them.
+/// With a journal, finished tasks are recorded and skipped when the run is resumed.
+public enum StagedCopy {
+    /// Copies every job; returns the decoded bytes moved.
+    @discardableResult
+    public static func run(_ jobs: [ArrayCopyJob], executor: Executor, intermediates: IntermediateStores?,
+                           journal: Journal? = nil, progress: (any ProgressSink)? = nil) throws -> Int {
+        let stageCount = jobs.map(\.plan.stages.count).max() ?? 0
+        let total = jobs.reduce(0) { total, job in
+            total + job.plan.stages.count * ShapeMath.product(job.target.shape) * job.target.metadata.dataType.itemSize
+        }
+        progress?.start(totalBytes: total)
+        defer { progress?.finish() }
+        var moved = 0
+        for stageIndex in 0..<stageCount {
+            var tasks: [CopyTask] = []
+            var finishing: [(ArrayCopyJob, RechunkStage)] = []
+            for job in jobs where stageIndex < job.plan.stages.count {
+                let stage = job.plan.stages[stageIndex]
+                let stageKey = "stage-done \(stage.index) \(job.target.path)"
+                if journal?.contains(stageKey) == true { continue }
+                tasks += try copyTasks(job, stage: stage, intermediates: intermediates, journal: journal)
+                finishing.append((job, stage))
+            }
+            moved += try executor.run(tasks, progress: progress.map { Advancing($0) })
+            for (job, stage) in finishing {
+                try journal?.record("stage-done \(stage.index) \(job.target.path)")
+                if case .intermediate(let consumed) = stage.input {
+                    try intermediates?.remove(array: job.target.path, stage: consumed)
+                }
+            }
+        }
+        return moved
+    }
+
+    /// The tasks of one stage of one job, skipping those the journal records as done.
+    static func copyTasks(_ job: ArrayCopyJob, stage: RechunkStage, intermediates: IntermediateStores?,
+                          journal: Journal?) throws -> [CopyTask] {
+        let input: any ArraySource
+        switch stage.input {
+        case .source: input = job.source
+        case .intermediate(let index):
+            guard let intermediates, let previous = job.plan.stages.first(where: { $0.output == .intermediate(index) }) else {
+                throw CubeError(.invalidArgument, "the plan needs an intermediate store", context: job.target.path)
+            }
+            input = try intermediates.array(for: job, stage: previous)
+        case .target:
+            throw CubeError(.invalidArgument, "a stage cannot read the target", context: job.target.path)
+        }
+        let output: ZarrArray
+        switch stage.output {
+        case .target: output = job.target
+        case .intermediate:
+            guard let intermediates else {
+                throw CubeError(.invalidArgument, "the plan needs an intermediate store", context: job.target.path)
+            }
+            output = try intermediates.array(for: job, stage: stage)
+        case .source:
+            throw CubeError(.invalidArgument, "a stage cannot write the source", context: job.target.path)
+        }
+        let itemSize = job.target.metadata.dataType.itemSize
+        let path = job.target.path
+        return try stage.tasks(shape: job.target.shape).compactMap { task -> CopyTask? in
+            let key = "task \(stage.index) \(path) \(task.index)"
+            if journal?.contains(key) == true { return nil }
+            return CopyTask(bytes: stage.perTaskBytes, label: "\(path.isEmpty ? "/" : path) stage \(stage.index) \(task.readRegion)") {
+                let block = try input.read(task.readRegion)
+                for coords in task.writeChunks {
+                    try writeChunk(coords, of: output, from: block, at: task.readRegion)
+                }
+                try journal?.record(key)
+                return task.readRegion.elementCount * itemSize
+            }
+        }
+    }
+
+    /// Cuts the output chunk at `coords` out of `block` (which covers `blockRegion`), pads an
+    /// edge chunk with the fill value, and writes it.
+    static func writeChunk(_ coords: [Int], of output: ZarrArray, from block: ArrayBuffer, at blockRegion: Region) throws {
+        let chunkShape = output.metadata.chunkShape
+        let region = output.grid.region(ofChunk: coords)
+        let offset = zip(region.start, blockRegion.start).map { $0 - $1 }
+        if region.count == chunkShape && region == blockRegion {
+            try output.writeChunk(coords, block)
+            return
+        }
+        var chunk = ArrayBuffer(filledWith: output.fill, dataType: output.metadata.dataType, shape: chunkShape)
+        chunk.copy(from: block, sourceStart: offset, count: region.count, to: [Int](repeating: 0, count: region.rank))
+        try output.writeChunk(coords, chunk)
+    }
+
+    /// Passes progress through without restarting the total for every stage.
+    private struct Advancing: ProgressSink {
+        let sink: any ProgressSink
+        init(_ sink: any ProgressSink) { self.sink = sink }
+        func start(totalBytes: Int) {}
+        func advance(bytes: Int) { sink.advance(bytes: bytes) }
+        func finish() {}
+    }
+}
