@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "cube-convert", targets: ["cube-convert"]),
         .executable(name: "cube-info", targets: ["cube-info"]),
+        .executable(name: "cube-rechunk", targets: ["cube-rechunk"]),
         .executable(name: "cube-consolidate", targets: ["cube-consolidate"]),
         .library(name: "CubeZarr", targets: ["CubeZarr"]),
     ],
@@ -39,6 +40,7 @@ let package = Package(
         ]),
         .executableTarget(name: "cube-convert", dependencies: ["CubeCLI"]),
         .executableTarget(name: "cube-info", dependencies: ["CubeCLI"]),
+        .executableTarget(name: "cube-rechunk", dependencies: ["CubeCLI"]),
         .executableTarget(name: "cube-consolidate", dependencies: ["CubeCLI"]),
 
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport"),

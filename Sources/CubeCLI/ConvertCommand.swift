@@ -54,7 +54,7 @@ public struct ConvertCommand: CubeCommand {
 
     public func execute() throws -> Int32 {
         var options = ConvertOptions(inputs: inputs, output: output.output)
-        options.format = output.zarrFormat
+        options.format = output.zarrFormat ?? .v3
         options.chunks = output.chunkRequest
         options.shards = output.shardRequest
         options.codec = output.codec

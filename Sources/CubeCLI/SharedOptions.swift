@@ -43,8 +43,8 @@ public struct OutputOptions: ParsableArguments {
     @Flag(help: "Replace the output if it exists.")
     public var overwrite = false
 
-    @Option(name: .customLong("zarr-format"), help: ArgumentHelp("Zarr format of the output: 3 (default) or 2 for older readers.", valueName: "2|3"))
-    public var zarrFormat: ZarrFormat = .v3
+    @Option(name: .customLong("zarr-format"), help: ArgumentHelp("Zarr format of the output: 3 or 2 for older readers (default: 3 from NetCDF/HDF5, the source's from Zarr).", valueName: "2|3"))
+    public var zarrFormat: ZarrFormat?
 
     @Option(help: ArgumentHelp("""
         Chunk lengths by dimension, such as time=1,lat=-1,lon=-1 (-1: the full length), or for one \
@@ -73,7 +73,7 @@ public struct OutputOptions: ParsableArguments {
     public init() {}
 
     public func validate() throws {
-        if !shards.isEmpty && zarrFormat == .v2 { throw ValidationError("--shards needs --zarr-format 3.") }
+        if !shards.isEmpty && zarrFormat == .v2 { throw ValidationError("--shards needs Zarr v3 (--zarr-format 3).") }
         do {
             _ = try ChunkRequest(parsing: chunks)
             _ = try ChunkRequest(parsing: shards)

@@ -1,4 +1,5 @@
 import CubeCLI
+import CubeTestSupport
 import Foundation
 import Testing
 
@@ -27,23 +28,10 @@ import Testing
     static let toolsPresent = make != nil && (man != nil || mandoc != nil)
 
     /// Every tool: one executable target per `Sources/cube-*/` directory.
-    static let tools: [String] = ((try? FileManager.default.contentsOfDirectory(
-        atPath: root.appendingPathComponent("Sources").path)) ?? [])
-        .filter { $0.hasPrefix("cube-") }.sorted()
+    static let tools = BuiltTools.names
 
-    /// Where the tools were built: beside the test executable (`swift test` puts every
-    /// product in one directory), else `.build/debug`.
-    static let binDirectory: String? = {
-        var candidates: [URL] = []
-        if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
-        candidates.append(Bundle.main.bundleURL)
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        candidates.append(root.appendingPathComponent(".build/debug"))
-        return candidates.map(\.standardizedFileURL.path).first { directory in
-            !tools.isEmpty && tools.allSatisfy { FileManager.default.isExecutableFile(atPath: "\(directory)/\($0)") }
-        }
-    }()
+    /// Where the tools were built.
+    static let binDirectory = BuiltTools.directory
 
     /// The files `make install` must create, relative to the prefix.
     static var expectedFiles: Set<String> {

@@ -35,3 +35,46 @@ public enum PythonClients {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
+
+/// The command-line tools `swift test` built.
+public enum BuiltTools {
+    /// The tools of the package (`cube-*` under Sources).
+    public static let names: [String] = ((try? FileManager.default.contentsOfDirectory(
+        atPath: PythonClients.repositoryRoot.appendingPathComponent("Sources").path)) ?? [])
+        .filter { $0.hasPrefix("cube-") }.sorted()
+
+    /// Where the tools were built: beside the test executable (`swift test` puts every
+    /// product in one directory), else `.build/debug`.
+    public static let directory: String? = {
+        var candidates: [URL] = []
+        if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
+        candidates.append(Bundle.main.bundleURL)
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        candidates.append(PythonClients.repositoryRoot.appendingPathComponent(".build/debug"))
+        return candidates.map(\.standardizedFileURL.path).first { directory in
+            !names.isEmpty && names.allSatisfy { FileManager.default.isExecutableFile(atPath: "\(directory)/\($0)") }
+        }
+    }()
+
+    /// The path of one built tool.
+    public static func path(_ tool: String) -> String? { directory.map { "\($0)/\(tool)" } }
+
+    /// Runs a built tool with extra environment variables; returns status and combined output.
+    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        guard let executable = path(tool) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(tool) is not built"])
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

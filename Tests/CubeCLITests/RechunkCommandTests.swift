@@ -1,0 +1,191 @@
+import CubeCLI
+import CubeCore
+import CubeEngine
+import CubeTestSupport
+import CubeZarr
+import Foundation
+import Testing
+
+/// A Zarr v3 source with a map-chunked cube (`t2m`, 120×48×48 float32, one step per chunk)
+/// and its `time` coordinate, in a fresh temporary directory.
+struct RechunkFixture {
+    let directory: String
+    var source: String { directory + "/source.zarr" }
+    static let shape = [120, 48, 48]
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cube-rechunk-\(UUID().uuidString)").path
+        let store = try DirectoryStore(path: directory + "/source.zarr", create: true)
+        try ZarrNode(path: "", kind: .group(GroupMetadata(format: .v3, attributes: ["title": "rechunk test"]))).write(to: store)
+        var metadata = ArrayMetadata(format: .v3, shape: Self.shape, chunkShape: [1, 48, 48], dataType: .float32,
+                                     fillValueJSON: "NaN", dimensionNames: ["time", "lat", "lon"], attributes: ["units": "K"])
+        try CodecSpec.zstd(level: 1).apply(to: &metadata)
+        let t2m = try ZarrArray.create(store, path: "t2m", metadata: metadata)
+        let values = (0..<ShapeMath.product(Self.shape)).map { i in Float(i % 9973) * 0.25 + Float(i / 2304) }
+        try t2m.write(try ArrayBuffer(dataType: .float32, shape: Self.shape, bytes: values.withUnsafeBytes { Array($0) }), at: [0, 0, 0])
+        var time = ArrayMetadata(format: .v3, shape: [120], chunkShape: [120], dataType: .float64, fillValueJSON: "NaN",
+                                 dimensionNames: ["time"], attributes: ["units": "hours since 2000-01-01"])
+        try CodecSpec.zstd(level: 1).apply(to: &time)
+        let times = (0..<120).map { Double($0) * 6 }
+        try ZarrArray.create(store, path: "time", metadata: time)
+            .write(try ArrayBuffer(dataType: .float64, shape: [120], bytes: times.withUnsafeBytes { Array($0) }), at: [0])
+        try ConsolidatedMetadata.write(store)
+    }
+
+    /// Every file under `path` (relative name → contents).
+    static func files(_ path: String) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: path)
+        while let name = enumerator?.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue {
+                result[name] = try Data(contentsOf: URL(fileURLWithPath: path + "/" + name))
+            }
+        }
+        return result
+    }
+}
+
+@Suite struct RechunkCommandTests {
+    /// Small enough a budget that the planner needs intermediate stores.
+    static let arguments = ["--chunks", "time=-1,lat=4,lon=4", "--max-mem", "3MiB", "-j", "2"]
+
+    @Test func rechunksThroughIntermediatesAndMatchesTheSource() throws {
+        let fixture = try RechunkFixture()
+        let plan = RechunkCommand.runCapturing([fixture.source, "-o", fixture.directory + "/out.zarr", "--dry-run", "--json"] + Self.arguments)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let arrays = try #require(try JSON.parse(plan.stdout)["arrays"]?.arrayValue)
+        let t2m = try #require(arrays.first { $0["path"] == "t2m" })
+        let stages = try #require(t2m["stages"]?.arrayValue)
+        #expect(stages.count >= 2, "expected intermediates: \(plan.stdout)")
+        for stage in stages { #expect((stage["peak_bytes"]?.intValue ?? .max) <= 3 << 20) }
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/out.zarr"), "--dry-run must not write")
+
+        let output = fixture.directory + "/out.zarr"
+        let run = RechunkCommand.runCapturing([fixture.source, "-o", output, "-q"] + Self.arguments)
+        #expect(run.status == 0, "\(run.stderr)")
+        let source = try ZarrArray.open(try DirectoryStore(path: fixture.source), path: "t2m")
+        let target = try ZarrArray.open(try DirectoryStore(path: output), path: "t2m")
+        #expect(target.metadata.chunkShape == [120, 4, 4])
+        #expect(target.metadata.attributes == ["units": "K"])
+        #expect(target.metadata.dimensionNames == ["time", "lat", "lon"])
+        #expect(try target.readAll() == (try source.readAll()))
+        #expect(try ConsolidatedMetadata.check(try DirectoryStore(path: output)).isCurrent)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.directory)
+        #expect(Set(leftovers) == ["source.zarr", "out.zarr"], "temporary stores must be gone")
+        #expect(!FileManager.default.fileExists(atPath: output + "/" + Rechunker.stateDirectory))
+    }
+
+    @Test func peakTaskMemoryStaysInsideTheBudget() throws {
+        let fixture = try RechunkFixture()
+        for budget in [3 << 20, 8 << 20] {
+            var options = RechunkOptions(source: fixture.source, output: fixture.directory + "/budget-\(budget).zarr")
+            options.chunks = try ChunkRequest(parsing: ["time=-1,lat=4,lon=4"])
+            options.memoryBudget = budget
+            options.jobs = 8
+            let summary = try Rechunker.run(try RechunkJobBuilder.build(options))
+            #expect(summary.peakTaskBytes > 0 && summary.peakTaskBytes <= budget)
+        }
+    }
+
+    /// Killed at several points (as by `kill -9`), the same command resumes and produces the
+    /// same bytes as an uninterrupted run.
+    @Test(.enabled(if: BuiltTools.directory != nil, "cube-rechunk is not built beside the tests"),
+          arguments: ["first task", "a third in", "end of stage 1", "last task"])
+    func resumesAfterACrashToTheSameBytes(point: String) throws {
+        let fixture = try RechunkFixture()
+        let plan = RechunkCommand.runCapturing([fixture.source, "-o", fixture.directory + "/plan.zarr", "--dry-run", "--json"] + Self.arguments)
+        let stages = try #require(try JSON.parse(plan.stdout)["arrays"]?.arrayValue).flatMap { $0["stages"]?.arrayValue ?? [] }
+        let total = stages.reduce(0) { $0 + ($1["tasks"]?.intValue ?? 0) }
+        let firstStage = try #require(try JSON.parse(plan.stdout)["arrays"]?.arrayValue?.first { $0["path"] == "t2m" }?["stages"]?.arrayValue?.first?["tasks"]?.intValue)
+        let crashAfter = switch point {
+        case "first task": 1
+        case "a third in": max(2, total / 3)
+        case "end of stage 1": firstStage
+        default: total - 1
+        }
+        let reference = fixture.directory + "/reference.zarr"
+        let output = fixture.directory + "/out.zarr"
+        let uninterrupted = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", reference, "-q"] + Self.arguments)
+        try #require(uninterrupted.status == 0, "\(uninterrupted.output)")
+
+        let crashed = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", output, "-q"] + Self.arguments,
+                                         environment: ["CUBE_TEST_CRASH_AFTER_TASKS": String(crashAfter)])
+        #expect(crashed.status == 137, "the injected crash did not happen: \(crashed.output)")
+        #expect(FileManager.default.fileExists(atPath: output + "/" + Rechunker.stateDirectory))
+        let root = try JSON.parse(Array(try Data(contentsOf: URL(fileURLWithPath: output + "/zarr.json"))))
+        #expect(root["attributes"]?[Rechunker.incompleteAttribute] == true)
+        #expect(root["consolidated_metadata"] == nil)
+
+        let resumed = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", output] + Self.arguments)
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(resumed.output.contains("resumed"))
+        let expected = try RechunkFixture.files(reference)
+        let actual = try RechunkFixture.files(output)
+        #expect(actual.keys.sorted() == expected.keys.sorted())
+        for (name, data) in expected where actual[name] != data {
+            Issue.record("\(name) differs after resuming")
+        }
+    }
+
+    @Test func aDifferentCommandIsRefusedUntilOverwrite() throws {
+        let fixture = try RechunkFixture()
+        let output = fixture.directory + "/out.zarr"
+        let crashed = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", output, "-q"] + Self.arguments,
+                                         environment: ["CUBE_TEST_CRASH_AFTER_TASKS": "3"])
+        #expect(crashed.status == 137)
+        let other = RechunkCommand.runCapturing([fixture.source, "-o", output, "-q", "--chunks", "time=-1,lat=8,lon=8", "--max-mem", "3MiB"])
+        #expect(other.status == 1)
+        #expect(other.stderr.contains("different command"))
+        let over = RechunkCommand.runCapturing([fixture.source, "-o", output, "-q", "--chunks", "time=-1,lat=8,lon=8", "--overwrite"])
+        #expect(over.status == 0, "\(over.stderr)")
+        #expect(try ZarrArray.open(try DirectoryStore(path: output), path: "t2m").metadata.chunkShape == [120, 8, 8])
+    }
+
+    @Test func aSecondRunOnTheSameOutputIsRefused() throws {
+        let fixture = try RechunkFixture()
+        let output = fixture.directory + "/out.zarr"
+        let crashed = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", output, "-q"] + Self.arguments,
+                                         environment: ["CUBE_TEST_CRASH_AFTER_TASKS": "2"])
+        #expect(crashed.status == 137)
+        // Another process holds the lock while this one tries.
+        let held = try TargetLock(path: output + "/" + Rechunker.stateDirectory + "/lock")
+        let second = RechunkCommand.runCapturing([fixture.source, "-o", output, "-q"] + Self.arguments)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("another cube-rechunk is writing this output"))
+        withExtendedLifetime(held) {}
+    }
+
+    @Test func presetsAndVariablesChooseWhatChanges() throws {
+        let fixture = try RechunkFixture()
+        let output = fixture.directory + "/series.zarr"
+        let run = RechunkCommand.runCapturing([fixture.source, "-o", output, "-q", "--for", "time-series", "--chunk-size", "64KiB"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let store = try DirectoryStore(path: output)
+        let t2m = try ZarrArray.open(store, path: "t2m")
+        #expect(t2m.metadata.chunkShape[0] == 120)
+        #expect(ShapeMath.product(t2m.metadata.chunkShape) * 4 <= 128 << 10)
+        // The coordinate keeps its chunks.
+        #expect(try ZarrArray.open(store, path: "time").metadata.chunkShape == [120])
+
+        let missing = RechunkCommand.runCapturing([fixture.source, "-o", fixture.directory + "/x.zarr", "--variables", "tp", "--for", "maps"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("tp"))
+        let nothing = RechunkCommand.runCapturing([fixture.source, "-o", fixture.directory + "/y.zarr"])
+        #expect(nothing.status == 64)
+    }
+
+    @Test func netCDFSourcesAreRechunkedLikeConvertedOnes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cube-rechunk-nc-\(UUID().uuidString)").path
+        let source = PythonClients.path("fixtures/netcdf/nc4.nc")
+        let output = directory + "/nc4.zarr"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let run = RechunkCommand.runCapturing([source, "-o", output, "-q", "--chunks", "time=-1,lat=2,lon=2"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try ZarrArray.open(try DirectoryStore(path: output), path: "t2m").metadata.chunkShape == [3, 2, 2])
+        if PythonClients.installed(PythonClients.zarr3) {
+            let check = try PythonClients.run(PythonClients.zarr3, [PythonClients.path("interop/check_convert.py"), source, output])
+            #expect(check.status == 0, "\(check.output)")
+        }
+    }
+}
