@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "cube-info", targets: ["cube-info"]),
         .executable(name: "cube-rechunk", targets: ["cube-rechunk"]),
         .executable(name: "cube-consolidate", targets: ["cube-consolidate"]),
+        .executable(name: "cube-bench", targets: ["cube-bench"]),
         .library(name: "CubeZarr", targets: ["CubeZarr"]),
     ],
     dependencies: [
@@ -27,6 +28,7 @@ let package = Package(
         systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
         systemLibrary("CLZ4", pkgConfig: "liblz4", apt: "liblz4-dev"),
         systemLibrary("CDeflate", pkgConfig: "libdeflate", apt: "libdeflate-dev"),
+        .systemLibrary(name: "CMalloc"),
 
         .target(name: "CubeCore"),
         .target(name: "CubeCodecs", dependencies: ["CubeCore", "CBlosc", "CZstd", "CZlib", "CLZ4", "CDeflate"]),
@@ -35,13 +37,14 @@ let package = Package(
         .target(name: "CubeHDF5", dependencies: ["CubeCore", "CubeCodecs", "CHDF5", "CDeflate"]),
         .target(name: "CubeEngine", dependencies: ["CubeCore", "CubeCodecs", "CubeZarr", "CubeNetCDF", "CubeHDF5"]),
         .target(name: "CubeCLI", dependencies: [
-            "CubeCore", "CubeZarr", "CubeEngine",
+            "CubeCore", "CubeZarr", "CubeEngine", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cube-convert", dependencies: ["CubeCLI"]),
         .executableTarget(name: "cube-info", dependencies: ["CubeCLI"]),
         .executableTarget(name: "cube-rechunk", dependencies: ["CubeCLI"]),
         .executableTarget(name: "cube-consolidate", dependencies: ["CubeCLI"]),
+        .executableTarget(name: "cube-bench", dependencies: ["CubeCLI"]),
 
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport"),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),

@@ -102,6 +102,7 @@ cp "$CUBE" "$work/cube-convert"
 # what is timed: commit, machine, versions (recorded now, before anything can change)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null) ]]; then commit="$commit (+ uncommitted changes)"; fi
+if [[ $BUILD != 1 ]]; then commit="$commit; BUILD=0: binary built $(date -r "$CUBE" '+%Y-%m-%d %H:%M %Z')"; fi
 {
   echo "nproc: $(nproc)"
   echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMalloc
 import CubeCore
 import Foundation
 
@@ -19,8 +20,20 @@ public protocol CubeCommand: ParsableCommand {
     func execute() throws -> Int32
 }
 
+/// Process-wide settings every tool applies before working.
+enum ProcessSetup {
+    /// Makes the C allocator give large buffers back to the system as soon as they are freed
+    /// (a fixed mmap threshold instead of glibc's growing one, and at most two arenas), so
+    /// peak memory follows the buffers cube accounts for in `--max-mem` rather than what
+    /// the allocator keeps cached.
+    static func configureMemory() {
+        cube_release_freed_memory_promptly()
+    }
+}
+
 extension CubeCommand {
     public func run() throws {
+        ProcessSetup.configureMemory()
         let status: Int32
         do {
             status = try execute()

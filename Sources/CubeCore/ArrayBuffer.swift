@@ -97,11 +97,14 @@ public struct ArrayBuffer: Sendable, Equatable {
     }
 
     /// Copies the box `count` at `sourceStart` of `source` into this buffer at `destinationStart`.
+    ///
+    /// The destination's storage is taken out of `self` while it is written, so it is
+    /// uniquely referenced and never copied (a copy here would cost the whole buffer per call).
     public mutating func copy(from source: ArrayBuffer, sourceStart: [Int], count: [Int], to destinationStart: [Int]) {
         let destinationShape = shape
-        switch (storage, source.storage) {
-        case (.fixed(var target), .fixed(let raw)):
-            storage = .fixed([])  // release our reference so `target` is uniquely owned
+        switch source.storage {
+        case .fixed(let raw):
+            guard var target = takeFixed() else { return }
             let itemSize = dataType.itemSize
             raw.withUnsafeBytes { src in
                 target.withUnsafeMutableBytes { dst in
@@ -111,16 +114,28 @@ public struct ArrayBuffer: Sendable, Equatable {
                 }
             }
             storage = .fixed(target)
-        case (.strings(var target), .strings(let values)):
-            storage = .strings([])
+        case .strings(let values):
+            guard var target = takeStrings() else { return }
             RegionCopy.forEachRun(count: count, sourceShape: source.shape, sourceStart: sourceStart,
                                   destinationShape: destinationShape, destinationStart: destinationStart) { s, d, n in
                 target.replaceSubrange(d..<(d + n), with: values[s..<(s + n)])
             }
             storage = .strings(target)
-        default:
-            break
         }
+    }
+
+    /// Moves the raw bytes out of the buffer (leaving it empty), or returns `nil` for strings.
+    private mutating func takeFixed() -> [UInt8]? {
+        guard case .fixed(let bytes) = storage else { return nil }
+        storage = .fixed([])
+        return bytes
+    }
+
+    /// Moves the strings out of the buffer (leaving it empty), or returns `nil` for raw bytes.
+    private mutating func takeStrings() -> [String]? {
+        guard case .strings(let values) = storage else { return nil }
+        storage = .strings([])
+        return values
     }
 
     /// The box `region` of this buffer as a new buffer.

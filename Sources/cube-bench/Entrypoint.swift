@@ -1,0 +1,6 @@
+import CubeCLI
+
+@main
+enum Entrypoint {
+    static func main() { BenchCommand.main() }
+}
