@@ -7,6 +7,8 @@ import Testing
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory
     case directory
+    /// A directory store writing in place (no temporary file and rename), as staging uses.
+    case directoryInPlace
 
     var testDescription: String { rawValue }
 
@@ -16,9 +18,9 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .memory:
             try body(MemoryStore())
-        case .directory:
+        case .directory, .directoryInPlace:
             try withStoreTemporaryDirectory { path in
-                try body(DirectoryStore(path: path + "/store.zarr", create: true))
+                try body(DirectoryStore(path: path + "/store.zarr", create: true, atomicWrites: self == .directory))
             }
         }
     }

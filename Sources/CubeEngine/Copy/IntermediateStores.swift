@@ -11,7 +11,7 @@ public struct IntermediateStores: Sendable {
 
     /// Opens (creating) the scratch directory at `path`.
     public init(path: String, keep: Bool) throws {
-        store = try DirectoryStore(path: path, create: true)
+        store = try DirectoryStore(path: path, create: true, atomicWrites: false)
         self.keep = keep
     }
 

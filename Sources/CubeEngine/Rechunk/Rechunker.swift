@@ -42,7 +42,9 @@ public enum Rechunker {
         if let crash = ProcessInfo.processInfo.environment["CUBE_TEST_CRASH_AFTER_TASKS"].flatMap(Int.init) {
             journal.crashAfterTasks = crash  // fault injection for the resume tests
         }
-        let store = try DirectoryStore(path: output)
+        // Chunks need no atomic replace: the output is marked incomplete until the end, and a
+        // task cut short is redone whole.
+        let store = try DirectoryStore(path: output, atomicWrites: false)
         let arrays = try writeMetadata(job, store: store, complete: false)
 
         let tempRoot = options.temp ?? (output as NSString).deletingLastPathComponent

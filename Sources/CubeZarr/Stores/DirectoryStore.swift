@@ -26,6 +26,10 @@ public struct DirectoryStore: Store {
     public let path: String
     /// The root directory with every symbolic link resolved; all I/O goes through it.
     public let rootPath: String
+    /// Whether each write goes through a temporary file and a rename, so readers never see
+    /// a partial value. Stores that are built out of sight (a staging directory, an output
+    /// marked incomplete whose tasks are redone after a crash) can skip it.
+    public let atomicWrites: Bool
 
     /// The root directory as given, used in messages.
     public var location: String { path }
@@ -41,11 +45,12 @@ public struct DirectoryStore: Store {
 
     /// Opens the store at the directory `path`; with `create`, the directory (and its
     /// parents) is made if missing, otherwise a missing directory is ``CubeError/Kind/notFound``.
-    public init(path: String, create: Bool = false) throws {
+    public init(path: String, create: Bool = false, atomicWrites: Bool = true) throws {
         guard !path.isEmpty, !path.utf8.contains(0) else {
             throw CubeError(.invalidArgument, "a directory store needs a directory path", context: path)
         }
         self.path = path
+        self.atomicWrites = atomicWrites
         self.knownDirectories = StoreLockedValue([])
         if create {
             if let failure = StoreFileSystem.makeDirectories(path) {
@@ -144,7 +149,8 @@ public struct DirectoryStore: Store {
 
     // MARK: Writing
 
-    /// Writes `bytes` to `key` atomically (temporary file + rename), creating directories.
+    /// Writes `bytes` to `key`, creating directories: atomically (temporary file + rename)
+    /// unless the store was opened without ``atomicWrites``.
     public func set(_ key: String, _ bytes: [UInt8]) throws {
         let segments = try StoreKey.valueSegments(of: key, store: location)
         if let name = segments.last, name.hasPrefix(Self.temporaryPrefix) {
@@ -152,13 +158,33 @@ public struct DirectoryStore: Store {
         }
         let target = filePath(segments)
         let directory = Array(segments.dropLast())
-        let directoryKey = directory.joined(separator: "/")
-        var directoryKnown = knownDirectories.withLock { $0.contains(directoryKey) }
-        if !directoryKnown { try checkContained(segments, key: key) }
+        var directoryKnown = false
+        // A link at the key itself is replaced when it leads inside the store, refused otherwise.
+        var linkInfo = stat()
+        if lstat(target, &linkInfo) == 0 && StoreFileSystem.isSymbolicLink(linkInfo) {
+            try checkContained(segments, key: key)
+        }
         for attempt in 1...Self.attempts {
             if !directoryKnown {
-                try makeDirectory(directory, key: key)
-                knownDirectories.withLock { _ = $0.insert(directoryKey) }
+                try prepareDirectory(directory, key: key)
+                directoryKnown = true
+            }
+            if !atomicWrites {
+                // O_NOFOLLOW: a link at the key is replaced, never written through.
+                let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
+                guard fd >= 0 else {
+                    let code = errno
+                    if code == ELOOP { unlink(target); continue }
+                    if code == ENOENT && attempt < Self.attempts { forgetDirectories(); directoryKnown = false; continue }
+                    if code == EISDIR {
+                        throw CubeError(.invalidArgument, "cannot write '\(key)': it is a directory (a prefix of other keys)", context: location)
+                    }
+                    throw failure("cannot write", key, code)
+                }
+                var writeError = StoreFileSystem.writeAll(fd, bytes)
+                if close(fd) != 0 && writeError == nil { writeError = errno }
+                if let code = writeError { throw failure("cannot write", key, code) }
+                return
             }
             let temporary = filePath(directory + [Substring(Self.temporaryName())])
             let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
@@ -166,7 +192,7 @@ public struct DirectoryStore: Store {
                 let code = errno
                 // EEXIST: name clash, try another name. ENOENT: a concurrent delete removed
                 // the (then empty) directory between mkdir and open; make it again.
-                if code == ENOENT { directoryKnown = false }
+                if code == ENOENT { forgetDirectories(); directoryKnown = false }
                 if (code == EEXIST || code == ENOENT) && attempt < Self.attempts { continue }
                 throw failure("cannot create a temporary file for", key, code)
             }
@@ -192,7 +218,7 @@ public struct DirectoryStore: Store {
     /// leaves empty, up to but not including the root.
     public func delete(_ key: String) throws {
         let segments = try StoreKey.valueSegments(of: key, store: location)
-        knownDirectories.withLock { $0.removeAll() }
+        forgetDirectories()
         try checkContained(segments, key: key)
         let target = filePath(segments)
         var info = stat()
@@ -220,7 +246,7 @@ public struct DirectoryStore: Store {
     /// followed; a file at exactly `prefix` is not below it and stays.
     public func deleteAll(under prefix: String) throws {
         let segments = try StoreKey.segments(of: prefix, store: location)
-        knownDirectories.withLock { $0.removeAll() }
+        forgetDirectories()
         if segments.isEmpty {
             for entry in try entries(of: rootPath, key: prefix) {
                 try removeTree(rootPath + "/" + entry.name, key: entry.name)
@@ -350,26 +376,50 @@ public struct DirectoryStore: Store {
         }
     }
 
-    /// Makes the directory `segments` below the root and its parents (`mkdir -p`), retrying
-    /// when a concurrent ``delete(_:)`` removes a parent it has just left empty.
-    private func makeDirectory(_ segments: [Substring], key: String) throws {
-        if segments.isEmpty { return }
-        let directory = filePath(segments)
-        var code: Int32 = 0
-        var parentsMade = 0
-        while true {
-            if mkdir(directory, 0o777) == 0 { return }
-            code = errno
-            guard code == ENOENT, parentsMade < Self.attempts else { break }
-            parentsMade += 1
-            try makeDirectory(Array(segments.dropLast()), key: key)
+    /// Makes sure the directory `segments` exists inside the root, making what is missing.
+    ///
+    /// Levels this store made or checked before are skipped; for the others, `mkdir` either
+    /// makes a real directory (inside the root by construction) or finds an existing entry,
+    /// which must be a directory, and if it is a symbolic link, one leading inside the root.
+    private func prepareDirectory(_ segments: [Substring], key: String) throws {
+        let paths = (0...segments.count).map { segments.prefix($0).joined(separator: "/") }
+        attempts: for _ in 1...Self.attempts {
+            var known = segments.count
+            knownDirectories.withLock { set in
+                while known > 0 && !set.contains(paths[known]) { known -= 1 }
+            }
+            guard known < segments.count else { return }
+            for level in (known + 1)...segments.count {
+                let path = filePath(segments.prefix(level))
+                if mkdir(path, 0o777) != 0 {
+                    let code = errno
+                    if code == ENOENT {
+                        // A concurrent delete removed a parent it had left empty: start over.
+                        forgetDirectories()
+                        continue attempts
+                    }
+                    guard code == EEXIST else { throw failure("cannot create the directory for", key, code) }
+                    var info = stat()
+                    guard lstat(path, &info) == 0 else { throw failure("cannot inspect the directory for", key, errno) }
+                    if StoreFileSystem.isSymbolicLink(info) {
+                        try checkContained(Array(segments.prefix(level)), key: key)
+                        guard stat(path, &info) == 0, StoreFileSystem.isDirectory(info) else {
+                            throw CubeError(.invalidArgument, "cannot write '\(key)': '\(paths[level])' is not a directory", context: location)
+                        }
+                    } else if !StoreFileSystem.isDirectory(info) {
+                        throw CubeError(.invalidArgument, "cannot write '\(key)': '\(paths[level])' or a parent of it is a value, not a prefix", context: location)
+                    }
+                }
+                knownDirectories.withLock { _ = $0.insert(paths[level]) }
+            }
+            return
         }
-        if code == EEXIST || code == ENOTDIR {
-            var info = stat()
-            if stat(directory, &info) == 0 && StoreFileSystem.isDirectory(info) { return }
-            throw CubeError(.invalidArgument, "cannot write '\(key)': '\(segments.joined(separator: "/"))' or a parent of it is a value, not a prefix", context: location)
-        }
-        throw failure("cannot create the directory for", key, code)
+        throw failure("cannot create the directory for", key, ENOENT)
+    }
+
+    /// Forgets which directories exist (after deletes, which may remove them).
+    private func forgetDirectories() {
+        knownDirectories.withLock { $0.removeAll() }
     }
 
     /// Removes the now-empty directories `segments`, `segments.dropLast()`, … (never the root).
