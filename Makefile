@@ -43,12 +43,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Runs the main job on the bundled sample (three monthly NetCDF files) and shows the result.
+# Runs the main job on the bundled sample (three monthly NetCDF files): convert to Zarr,
+# rechunk for time series, show the result, and measure both layouts.
 demo: release
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	.build/release/cube-convert $(SAMPLE) --concat time -o $(DEMO)/era.zarr
-	.build/release/cube-info $(DEMO)/era.zarr --along time
-	.build/release/cube-consolidate --check $(DEMO)/era.zarr
+	.build/release/cube-rechunk $(DEMO)/era.zarr -o $(DEMO)/era-series.zarr --for time-series
+	.build/release/cube-info $(DEMO)/era-series.zarr --along time
+	.build/release/cube-consolidate --check $(DEMO)/era-series.zarr
+	.build/release/cube-bench $(DEMO)/era.zarr/t2m $(DEMO)/era-series.zarr/t2m --points 5
 
 # Runs every test: the generated files' freshness (man pages, completions) and the man
 # pages' lint first, then unit, CLI, install and interop tests (zarr-python 2 and 3 and
