@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport"),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),
         .testTarget(name: "CubeCodecsTests", dependencies: ["CubeCodecs"]),
-        .testTarget(name: "CubeZarrTests", dependencies: ["CubeZarr"]),
+        .testTarget(name: "CubeZarrTests", dependencies: ["CubeZarr", "CubeTestSupport"]),
         .testTarget(name: "CubeNetCDFTests", dependencies: ["CubeNetCDF", "CNetCDF"]),
         .testTarget(name: "CubeHDF5Tests", dependencies: ["CubeHDF5", "CHDF5"]),
         .testTarget(name: "CubeEngineTests", dependencies: ["CubeEngine"]),

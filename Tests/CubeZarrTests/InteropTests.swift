@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import CubeCore
 import CubeCodecs
+import CubeTestSupport
 @testable import CubeZarr
 
 /// Stores written by cube, read back by zarr-python 2 and 3 through `interop/check_store.py`.
@@ -59,7 +60,7 @@ import CubeCodecs
         }
         let written = try InteropMatrix.write()
         let script = Repo.path("interop/check_store.py")
-        let (status, output) = try run(python, [script, written.manifest, written.root, "--consolidated"] + extraArguments)
+        let (status, output) = try PythonClients.run(python, [script, written.manifest, written.root, "--consolidated"] + extraArguments)
         if status != 0 { written.directory.keep = true }
         #expect(status == 0, "check_store.py exited with \(status); stores kept in \(written.root)\n\(output)")
         // The checker must actually have checked something.
@@ -67,20 +68,6 @@ import CubeCodecs
         #expect(!output.contains("\n0 passed"), "\(output)")
     }
 
-    /// Runs a program, returning its exit status and combined output.
-    func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = Repo.root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 }
 
 // MARK: - The matrix
