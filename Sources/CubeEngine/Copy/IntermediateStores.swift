@@ -15,30 +15,31 @@ public struct IntermediateStores: Sendable {
         self.keep = keep
     }
 
-    /// The node path of stage `stage`'s output for the array at `arrayPath`.
-    static func path(array arrayPath: String, stage: Int) -> String {
-        StoreKey.join(arrayPath.isEmpty ? "_root" : arrayPath, "stage-\(stage)")
+    /// The node path of intermediate `number` (as the plan numbers them) of the array at `arrayPath`.
+    static func path(array arrayPath: String, intermediate number: Int) -> String {
+        StoreKey.join(arrayPath.isEmpty ? "_root" : arrayPath, "intermediate-\(number)")
     }
 
-    /// The intermediate array written by `stage` (created if missing, reopened if a resumed
-    /// run already made it).
-    func array(for job: ArrayCopyJob, stage: RechunkStage) throws -> ZarrArray {
-        let path = Self.path(array: job.target.path, stage: stage.index)
+    /// Intermediate `number` of `job`, whose chunks are `chunks` (created if missing, reopened
+    /// if a resumed run already made it). Every chunk is written, even one equal to the fill
+    /// value, so a missing chunk always means lost data and is reported as such.
+    func array(for job: ArrayCopyJob, intermediate number: Int, chunks: [Int]) throws -> ZarrArray {
+        let path = Self.path(array: job.target.path, intermediate: number)
         if let node = try ZarrNode.read(store, path: path), case .array(let metadata) = node.kind {
-            return try ZarrArray(store: store, path: path, metadata: metadata)
+            return try ZarrArray(store: store, path: path, metadata: metadata, writeEmptyChunks: true)
         }
-        var metadata = ArrayMetadata(format: .v3, shape: job.target.shape, chunkShape: stage.writeChunks,
+        var metadata = ArrayMetadata(format: .v3, shape: job.target.shape, chunkShape: chunks,
                                      dataType: job.target.metadata.dataType,
                                      fillValueJSON: job.target.metadata.format == .v3 ? job.target.metadata.fillValueJSON
                                         : ElementJSON.fillJSON(job.target.fill, dataType: job.target.metadata.dataType))
         try CodecSpec.blosc(cname: "lz4", clevel: 1, shuffle: "shuffle").apply(to: &metadata)
-        return try ZarrArray.create(store, path: path, metadata: metadata)
+        return try ZarrArray.create(store, path: path, metadata: metadata, writeEmptyChunks: true)
     }
 
-    /// Deletes the intermediate of `stage` for the array at `arrayPath`, unless kept.
-    func remove(array arrayPath: String, stage: Int) throws {
+    /// Deletes intermediate `number` of the array at `arrayPath`, unless kept.
+    func remove(array arrayPath: String, intermediate number: Int) throws {
         guard !keep else { return }
-        try store.deleteAll(under: Self.path(array: arrayPath, stage: stage))
+        try store.deleteAll(under: Self.path(array: arrayPath, intermediate: number))
     }
 }
 

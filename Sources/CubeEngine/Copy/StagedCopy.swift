@@ -49,7 +49,7 @@ public enum StagedCopy {
             for (job, stage) in finishing {
                 try journal?.record("stage-done \(stage.index) \(job.target.path)")
                 if case .intermediate(let consumed) = stage.input {
-                    try intermediates?.remove(array: job.target.path, stage: consumed)
+                    try intermediates?.remove(array: job.target.path, intermediate: consumed)
                 }
             }
         }
@@ -60,33 +60,44 @@ public enum StagedCopy {
     static func copyTasks(_ job: ArrayCopyJob, stage: RechunkStage, intermediates: IntermediateStores?,
                           journal: Journal?) throws -> [CopyTask] {
         let input: any ArraySource
+        var intermediateInput: ZarrArray?
         switch stage.input {
         case .source: input = job.source
         case .intermediate(let index):
-            guard let intermediates, let previous = job.plan.stages.first(where: { $0.output == .intermediate(index) }) else {
+            guard let intermediates else {
                 throw CubeError(.invalidArgument, "the plan needs an intermediate store", context: job.target.path)
             }
-            input = try intermediates.array(for: job, stage: previous)
+            let array = try intermediates.array(for: job, intermediate: index, chunks: stage.inputChunks)
+            intermediateInput = array
+            input = array
         case .target:
             throw CubeError(.invalidArgument, "a stage cannot read the target", context: job.target.path)
         }
         let output: ZarrArray
         switch stage.output {
         case .target: output = job.target
-        case .intermediate:
+        case .intermediate(let index):
             guard let intermediates else {
                 throw CubeError(.invalidArgument, "the plan needs an intermediate store", context: job.target.path)
             }
-            output = try intermediates.array(for: job, stage: stage)
+            output = try intermediates.array(for: job, intermediate: index, chunks: stage.writeChunks)
         case .source:
             throw CubeError(.invalidArgument, "a stage cannot write the source", context: job.target.path)
         }
         let itemSize = job.target.metadata.dataType.itemSize
         let path = job.target.path
+        let checkedInput = intermediateInput
         return try stage.tasks(shape: job.target.shape).compactMap { task -> CopyTask? in
             let key = "task \(stage.index) \(path) \(task.index)"
             if journal?.contains(key) == true { return nil }
             return CopyTask(bytes: stage.perTaskBytes, label: "\(path.isEmpty ? "/" : path) stage \(stage.index) \(task.readRegion)") {
+                if let checkedInput {
+                    // Intermediates hold every chunk: a missing one is lost data, never fill.
+                    for coords in task.inputChunks where try checkedInput.store.size(of: checkedInput.chunkKey(coords)) == nil {
+                        throw CubeError(.corrupt, "intermediate chunk \(coords) is missing; the scratch store was changed or removed while in use",
+                                        context: checkedInput.location)
+                    }
+                }
                 let block = try input.read(task.readRegion)
                 for coords in task.writeChunks {
                     try writeChunk(coords, of: output, from: block, at: task.readRegion)

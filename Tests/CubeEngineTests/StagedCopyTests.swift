@@ -1,0 +1,75 @@
+import CubeCore
+import CubeEngine
+import CubeZarr
+import Foundation
+import Testing
+
+@Suite struct StagedCopyTests {
+    /// A plan with several intermediates moves every value, and removes each intermediate
+    /// once it has been read.
+    @Test(arguments: [3, 4])
+    func manyStagesMoveEveryValue(stages wanted: Int) throws {
+        let source = SyntheticSource(shape: [96, 48, 48], chunkShape: [1, 48, 48])
+        var metadata = ArrayMetadata(format: .v3, shape: source.shape, chunkShape: [96, 2, 2], dataType: .float32,
+                                     fillValueJSON: "NaN", dimensionNames: ["time", "lat", "lon"])
+        try CodecSpec.none.apply(to: &metadata)
+        // The tightest budgets force the most stages; find one giving the wanted count.
+        var found: RechunkPlan?
+        for budget in stride(from: 24 << 10, through: 1 << 20, by: 4 << 10) {
+            let plan = try? CopyPlanning.plan(source: source, target: metadata, memoryBudget: budget, jobs: 2)
+            if let plan, plan.stages.count == wanted { found = plan; break }
+        }
+        let plan = try #require(found, "no budget gives \(wanted) stages")
+        let root = temporaryPath("staged")
+        let store = try DirectoryStore(path: root + "/out.zarr", create: true)
+        let target = try ZarrArray.create(store, path: "t2m", metadata: metadata)
+        let intermediates = try IntermediateStores(path: root + "/scratch", keep: false)
+        let executor = Executor(jobs: 2, memoryBudget: plan.memoryBudget)
+        try StagedCopy.run([ArrayCopyJob(source: source, target: target, plan: plan)], executor: executor,
+                           intermediates: intermediates)
+        #expect(try target.readAll() == (try source.expected()))
+        #expect(executor.budget.peakBytes <= plan.memoryBudget)
+        #expect(try intermediates.store.keys(under: "").isEmpty, "intermediates must be deleted once read")
+    }
+
+    /// A lost intermediate chunk is reported, never read as the fill value.
+    @Test func missingIntermediateChunksAreAnError() throws {
+        let source = SyntheticSource(shape: [96, 48, 48], chunkShape: [1, 48, 48])
+        var metadata = ArrayMetadata(format: .v3, shape: source.shape, chunkShape: [96, 2, 2], dataType: .float32,
+                                     fillValueJSON: "NaN", dimensionNames: ["time", "lat", "lon"])
+        try CodecSpec.none.apply(to: &metadata)
+        var found: RechunkPlan?
+        for budget in stride(from: 24 << 10, through: 1 << 20, by: 4 << 10) {
+            if let plan = try? CopyPlanning.plan(source: source, target: metadata, memoryBudget: budget, jobs: 1), plan.stages.count >= 2 {
+                found = plan
+                break
+            }
+        }
+        let plan = try #require(found)
+        let root = temporaryPath("lost")
+        let store = try DirectoryStore(path: root + "/out.zarr", create: true)
+        let target = try ZarrArray.create(store, path: "t2m", metadata: metadata)
+        let intermediates = try IntermediateStores(path: root + "/scratch", keep: true)
+        let job = ArrayCopyJob(source: source, target: target, plan: Self.firstStageOnly(plan))
+        try StagedCopy.run([job], executor: Executor(jobs: 1, memoryBudget: plan.memoryBudget), intermediates: intermediates)
+        // Lose one chunk of the intermediate, then run the rest of the plan.
+        let lost = try #require(try intermediates.store.keys(under: "").first { $0.contains("/c/") })
+        try intermediates.store.delete(lost)
+        let rest = ArrayCopyJob(source: source, target: target, plan: Self.withoutFirstStage(plan))
+        #expect(throws: CubeError.self) {
+            try StagedCopy.run([rest], executor: Executor(jobs: 1, memoryBudget: plan.memoryBudget), intermediates: intermediates)
+        }
+    }
+
+    static func firstStageOnly(_ plan: RechunkPlan) -> RechunkPlan {
+        var copy = plan
+        copy.stages = [plan.stages[0]]
+        return copy
+    }
+
+    static func withoutFirstStage(_ plan: RechunkPlan) -> RechunkPlan {
+        var copy = plan
+        copy.stages = Array(plan.stages.dropFirst())
+        return copy
+    }
+}

@@ -1,0 +1,368 @@
+#!/usr/bin/env bash
+# Time cube-rechunk against rechunker (and TensorStore) on one year of reanalysis-like data,
+# map-shaped chunks (one time step each) into time-series chunks (time=-1, lat=10, lon=10).
+#
+#   benchmarks/rechunk.sh                 # RUNS=3 of each tool at each budget, interleaved
+#   RUNS=1 benchmarks/rechunk.sh          # quicker, noisier
+#
+# Builds the release binaries, makes sure .venv/zarr3 exists (scripts/setup-python) and
+# .venv/rechunker (from benchmarks/requirements-rechunker.txt: rechunker needs zarr-python 2),
+# generates benchmarks/data/reanalysis.nc once (benchmarks/make_reanalysis.py) and converts
+# it once with cube-convert into reanalysis.zarr (Zarr v3, bytes + zstd level 0, chunks
+# 1×181×360) and, for rechunker, reanalysis-v2.zarr (Zarr v2, zstd level 0, same chunks).
+# Then runs each tool at each budget RUNS times under /usr/bin/time -v, cleaning the output
+# directory before each run and interleaving tools and budgets so machine noise hits them
+# alike, and records what each run left beside or inside its output (temporary stores).
+# The last run of each tool at each budget is checked element for element against its
+# source (benchmarks/check_rechunk.py). Writes benchmarks/results/rechunk.md (and the
+# raw per-run rows in rechunk-runs.tsv beside it) and prints the markdown.
+#
+# Tools (run from benchmarks/data, outputs in benchmarks/data/out/), MEM each of $MEMS:
+#   cube        .build/release/cube-rechunk reanalysis.zarr -o out/cube-MEM.zarr
+#                 --chunks $CHUNKS --max-mem MEM -q --overwrite $CUBE_ARGS   (all cores)
+#   cube-v2     the same from reanalysis-v2.zarr (so Zarr v2 in and out, like rechunker's)
+#   rechunker   benchmarks/rechunker_peer.py reanalysis-v2.zarr out/rechunker-MEM.zarr
+#                 --temp out/rechunker-MEM-temp.zarr: rechunker.rechunk(group, target_chunks,
+#                 max_mem=MEM, target_store, temp_store, target_options=the source's
+#                 compressor).execute() under dask's threaded scheduler; Zarr v2, because
+#                 rechunker 0.5.4 cannot use zarr-python 3
+#   tensorstore benchmarks/tensorstore_peer.py reanalysis.zarr out/tensorstore-MEM.zarr:
+#                 ts.open(target, create=True).write(ts.open(source)) per array, cache pool
+#                 limited to MEM (which TensorStore does not otherwise respect)
+#
+# Environment:
+#   RUNS=3          runs per tool and budget; the table shows the median
+#   PEER_RUNS=$RUNS runs of rechunker and tensorstore (the first PEER_RUNS rounds), for when
+#                   they are too slow to repeat
+#   MEMS="256MiB 32MiB"   the --max-mem budgets (also rechunker's max_mem)
+#   TOOLS="cube cube-v2 rechunker tensorstore"   which tools, in this order within a round
+#   CHUNKS=time=-1,lat=10,lon=10   the requested chunks
+#   CUBE_ARGS=      extra cube-rechunk arguments, e.g. "--jobs 1" or "--keep-temp"
+#   BUILD=1         0 skips `swift build -c release` (times the binary already built)
+#   VERIFY=1        0 skips checking the outputs
+#   TAG=            results go to rechunk-TAG.md / rechunk-TAG-runs.tsv instead
+#   DATA_DIR=benchmarks/data   RESULTS_DIR=benchmarks/results
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench=$root/benchmarks
+RUNS=${RUNS:-3}
+PEER_RUNS=${PEER_RUNS:-$RUNS}
+MEMS=${MEMS:-256MiB 32MiB}
+TOOLS=${TOOLS:-cube cube-v2 rechunker tensorstore}
+CHUNKS=${CHUNKS:-time=-1,lat=10,lon=10}
+CUBE_ARGS=${CUBE_ARGS:-}
+BUILD=${BUILD:-1}
+VERIFY=${VERIFY:-1}
+TAG=${TAG:-}
+DATA_DIR=$(mkdir -p "${DATA_DIR:-$bench/data}" && cd "${DATA_DIR:-$bench/data}" && pwd)
+RESULTS_DIR=$(mkdir -p "${RESULTS_DIR:-$bench/results}" && cd "${RESULTS_DIR:-$bench/results}" && pwd)
+PY=$root/.venv/zarr3/bin/python
+RK=$root/.venv/rechunker
+RKPY=$RK/bin/python
+CUBE=$root/.build/release/cube-rechunk
+CONVERT=$root/.build/release/cube-convert
+name=rechunk${TAG:+-$TAG}
+
+nc=$DATA_DIR/reanalysis.nc
+v3=reanalysis.zarr
+v2=reanalysis-v2.zarr
+out=$DATA_DIR/out
+log() { echo "rechunk.sh: $*" >&2; }
+
+if ! [[ $RUNS =~ ^[1-9][0-9]*$ && $PEER_RUNS =~ ^[0-9]+$ ]]; then
+  log "RUNS must be a positive integer, PEER_RUNS a whole number"; exit 64
+fi
+for tool in $TOOLS; do
+  case $tool in cube|cube-v2|rechunker|tensorstore) ;; *) log "unknown tool '$tool' in TOOLS"; exit 64 ;; esac
+done
+for mem in $MEMS; do
+  [[ $mem =~ ^[0-9]+(MiB|GiB)$ ]] || { log "MEMS entries look like 256MiB or 1GiB, not '$mem'"; exit 64; }
+done
+uses() { [[ " $TOOLS " == *" $1 "* ]]; }
+
+# --- GNU time (for -v) -----------------------------------------------------------------
+if [[ ! -x /usr/bin/time ]]; then
+  log "installing time with apt-get"
+  sudo=; [[ $(id -u) == 0 ]] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null
+fi
+
+# --- build, Python, data ---------------------------------------------------------------
+cd "$root"
+if [[ $BUILD == 1 ]]; then
+  log "swift build -c release"
+  if ! swift build -c release >"$RESULTS_DIR/build.log" 2>&1; then
+    grep -m 5 'error:' "$RESULTS_DIR/build.log" >&2 || tail -n 5 "$RESULTS_DIR/build.log" >&2
+    log "swift build -c release failed (log: $RESULTS_DIR/build.log); BUILD=0 times the binary already in .build/release"
+    exit 1
+  fi
+fi
+for binary in "$CUBE" "$CONVERT"; do
+  [[ -x $binary ]] || { log "no $binary (build with: swift build -c release)"; exit 1; }
+done
+scripts/setup-python
+
+# .venv/rechunker, the way scripts/setup-python makes its venvs: wheels only, rebuilt from
+# scratch when the requirements file changes (its sha256 is kept in the venv)
+if uses rechunker; then
+  req=$bench/requirements-rechunker.txt
+  want=$(sha256sum "$req" | cut -d' ' -f1)
+  if ! [[ -x $RKPY && -f $RK/.requirements.sha256 && $(<"$RK/.requirements.sha256") == "$want" ]]; then
+    log "building $RK from $req"
+    rm -rf "$RK"
+    "${PYTHON:-python3}" -m venv "$RK"
+    "$RKPY" -m pip install --quiet --disable-pip-version-check --no-input --only-binary=:all: -r "$req"
+    echo "$want" >"$RK/.requirements.sha256"
+  fi
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# time private copies, so a concurrent `swift build` or clean cannot swap or delete them mid-run
+cp "$CUBE" "$work/cube-rechunk"
+cp "$CONVERT" "$work/cube-convert"
+
+if [[ -f $nc ]] && "$PY" -c 'import netCDF4, sys
+with netCDF4.Dataset(sys.argv[1]) as d: sys.exit(len(d.dimensions["time"]) != 2920)' "$nc" 2>/dev/null; then
+  log "using $nc"
+else
+  log "generating $nc (2920 steps)"
+  rm -f "$nc"
+  "$PY" "$bench/make_reanalysis.py" --steps 2920 --out "$nc" >&2
+fi
+# a store is complete when its consolidated metadata is there (cube-convert moves a store
+# into place only when done, and writes consolidated metadata last)
+complete_v3() { "$PY" -c 'import json, sys
+sys.exit(not json.load(open(sys.argv[1] + "/zarr.json")).get("consolidated_metadata"))' "$DATA_DIR/$v3" 2>/dev/null; }
+complete_v2() { [[ -f $DATA_DIR/$v2/.zmetadata ]]; }
+if complete_v3; then log "using $DATA_DIR/$v3"; else
+  log "converting $nc -> $v3 (Zarr v3, zstd level 0, the source's 1×181×360 chunks)"
+  "$work/cube-convert" "$nc" -o "$DATA_DIR/$v3" --overwrite -q
+fi
+if uses rechunker || uses cube-v2; then
+  if complete_v2; then log "using $DATA_DIR/$v2"; else
+    log "converting $nc -> $v2 (Zarr v2, zstd level 0, for rechunker)"
+    "$work/cube-convert" "$nc" -o "$DATA_DIR/$v2" --zarr-format 2 --codec zstd:0 --overwrite -q
+  fi
+fi
+# decoded bytes of the rechunked data variables (t2m + msl; the coordinates are 14 KB)
+decoded=$("$PY" -c 'import json, math, sys
+meta = json.load(open(sys.argv[1] + "/zarr.json"))["consolidated_metadata"]["metadata"]
+size = {"float32": 4, "int16": 2, "float64": 8, "int32": 4}
+print(sum(math.prod(meta[v]["shape"]) * size[meta[v]["data_type"]] for v in ("t2m", "msl")))' "$DATA_DIR/$v3")
+log "data: $decoded bytes decoded (t2m + msl); $v3 $(du -sm "$DATA_DIR/$v3" | cut -f1) MiB$(
+  complete_v2 && echo ", $v2 $(du -sm "$DATA_DIR/$v2" | cut -f1) MiB")"
+
+# --- what is timed: commit, machine, versions (recorded now, before anything can change) ---
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null) ]]; then commit="$commit (+ uncommitted changes)"; fi
+if [[ $BUILD != 1 ]]; then commit="$commit; BUILD=0: binary built $(date -r "$CUBE" '+%Y-%m-%d %H:%M %Z')"; fi
+{
+  echo "nproc: $(nproc)"
+  echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+  echo "memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+  echo "disk ($DATA_DIR): $(df --output=fstype,source "$DATA_DIR" | tail -n 1 | tr -s ' '), $(df -h --output=avail "$DATA_DIR" | tail -n 1 | tr -d ' ') free of $(df -h --output=size "$DATA_DIR" | tail -n 1 | tr -d ' ')"
+  echo "os: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
+  echo "swift: $(swift --version 2>&1 | grep -m1 -i 'swift version')"
+  echo "cube-rechunk: $("$CUBE" --version 2>&1 | head -n 1), built $(date -r "$CUBE" '+%Y-%m-%d %H:%M:%S %Z') (timed from a copy)"
+  echo "python (.venv/zarr3: tensorstore, checks): $("$PY" -c 'import sys, importlib.metadata as m
+names = ["zarr", "numcodecs", "numpy", "tensorstore"]
+print(f"{sys.version.split()[0]}; " + ", ".join(f"{n} {m.version(n)}" for n in names))')"
+  if uses rechunker; then
+    echo "python (.venv/rechunker): $("$RKPY" -c 'import sys, importlib.metadata as m
+names = ["rechunker", "zarr", "numcodecs", "dask", "numpy"]
+print(f"{sys.version.split()[0]}; " + ", ".join(f"{n} {m.version(n)}" for n in names))')"
+  fi
+} >"$work/machine.txt"
+runs_tsv=$RESULTS_DIR/$name-runs.tsv
+printf 'round\ttool\tmem\tstatus\tseconds\tpeak_rss_kib\tcpu_percent\tuser_s\tsys_s\tload1\toutput_mib\tleft_behind\n' >"$runs_tsv"
+: >"$work/verify.txt"
+: >"$work/failures.txt"
+
+store_for() { echo "$1-$2.zarr"; }  # tool mem
+source_for() { case $1 in cube-v2|rechunker) echo "$v2" ;; *) echo "$v3" ;; esac; }
+command_for() {  # tool mem: the tool's command line, run from $DATA_DIR
+  local store; store=out/$(store_for "$1" "$2")
+  case $1 in
+    cube|cube-v2) echo "$work/cube-rechunk $(source_for "$1") -o $store --chunks $CHUNKS --max-mem $2 -q --overwrite $CUBE_ARGS" ;;
+    rechunker) echo "$RKPY $bench/rechunker_peer.py $v2 $store --chunks $CHUNKS --max-mem $2 --temp out/$1-$2-temp.zarr" ;;
+    tensorstore) echo "$PY $bench/tensorstore_peer.py $v3 $store --chunks $CHUNKS --max-mem $2" ;;
+  esac
+}
+left_behind() {  # tool mem: what the run left in out/ beside its store, and hidden state inside it
+  local store=$1-$2.zarr entry list=()
+  while IFS= read -r entry; do
+    list+=("$entry ($(du -sm "$out/$entry" | cut -f1) MiB)")
+  done < <(cd "$out" && find . -mindepth 1 -maxdepth 1 ! -name "$store" -printf '%P\n' | sort)
+  if [[ -d $out/$store ]]; then
+    while IFS= read -r entry; do
+      list+=("$store/$entry")
+    done < <(cd "$out/$store" && find . -mindepth 1 -maxdepth 1 -name '.*' ! -name .zgroup ! -name .zattrs ! -name .zmetadata -printf '%P\n' | sort)
+  fi
+  if ((${#list[@]})); then (IFS=';'; echo "${list[*]}" | sed 's/;/; /g'); else echo none; fi
+}
+
+field() { sed -n "s/^[[:space:]]*$1: //p" "$2" | head -n 1; }
+wall_seconds() {  # "h:mm:ss" or "m:ss.ss" -> seconds
+  awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$1"
+}
+
+verify() {  # tool mem
+  local tool=$1 mem=$2 result status
+  result=$("$PY" "$bench/check_rechunk.py" "$(source_for "$tool")" "out/$(store_for "$tool" "$mem")" --chunks "$CHUNKS" 2>&1) &&
+    status=ok || status=FAIL
+  printf '### %s at %s: %s\n\n`check_rechunk.py %s out/%s`\n\n```\n%s\n```\n\n' "$tool" "$mem" "$status" \
+    "$(source_for "$tool")" "$(store_for "$tool" "$mem")" "$result" >>"$work/verify.txt"
+  log "  verify $tool at $mem: $status ($(tail -n 1 <<<"$result"))"
+}
+
+# the sources in the page cache for every tool alike (all runs read them warm)
+cd "$DATA_DIR"
+find "$v3" $( (uses rechunker || uses cube-v2) && echo "$v2") -type f -exec cat {} + >/dev/null
+for ((round = 1; round <= RUNS; round++)); do
+  for mem in $MEMS; do
+    for tool in $TOOLS; do
+      case $tool in rechunker|tensorstore) ((round <= PEER_RUNS)) || continue ;; esac
+      last=$RUNS; case $tool in rechunker|tensorstore) last=$((PEER_RUNS < RUNS ? PEER_RUNS : RUNS)) ;; esac
+      rm -rf "$out" && mkdir -p "$out"
+      sync
+      load1=$(cut -d' ' -f1 /proc/loadavg)
+      read -r -a cmd <<<"$(command_for "$tool" "$mem")"
+      log "round $round/$RUNS, $mem: $tool"
+      set +e
+      /usr/bin/time -v -o "$work/time.txt" "${cmd[@]}" >"$work/out.txt" 2>&1
+      rc=$?
+      set -e
+      seconds=$(wall_seconds "$(field 'Elapsed (wall clock) time (h:mm:ss or m:ss)' "$work/time.txt")")
+      rss=$(field 'Maximum resident set size (kbytes)' "$work/time.txt")
+      cpu=$(field 'Percent of CPU this job got' "$work/time.txt"); cpu=${cpu%\%}
+      user=$(field 'User time (seconds)' "$work/time.txt")
+      sys=$(field 'System time (seconds)' "$work/time.txt")
+      if ((rc == 0)); then status=ok; else status="exit $rc"; fi
+      size=; [[ -d $out/$(store_for "$tool" "$mem") ]] && size=$(du -sm "$out/$(store_for "$tool" "$mem")" | cut -f1)
+      left=$(left_behind "$tool" "$mem")
+      printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$tool" "$mem" "$status" "$seconds" \
+        "$rss" "$cpu" "$user" "$sys" "$load1" "$size" "$left" >>"$runs_tsv"
+      log "  $status, ${seconds}s, peak RSS $((rss / 1024)) MiB, CPU ${cpu}%, left behind: $left"
+      if ((rc != 0)); then
+        if ! grep -q "^$tool	$mem	" "$work/failures.txt"; then
+          printf '%s\t%s\t%s\t%s\n' "$tool" "$mem" "$(command_for "$tool" "$mem")" \
+            "$(grep -v '^Command exited' "$work/out.txt" | tail -n 5 | tr '\n' ' ' | cut -c1-400)" >>"$work/failures.txt"
+        fi
+      elif ((round == last)) && [[ $VERIFY == 1 ]]; then
+        verify "$tool" "$mem"
+      fi
+    done
+  done
+done
+rm -rf "$out"
+
+# --- report ------------------------------------------------------------------------------
+cd "$root"
+
+"$PY" - "$runs_tsv" "$decoded" "$RUNS" "$PEER_RUNS" "$work" "$commit" "$CUBE_ARGS" "$TOOLS" "$MEMS" "$CHUNKS" \
+  >"$RESULTS_DIR/$name.md" <<'EOF'
+import csv, datetime, os, re, statistics, sys
+
+runs_tsv, decoded, nruns, peer_runs, work, commit, cube_args, tools, mems, chunks = sys.argv[1:]
+decoded, nruns, peer_runs = int(decoded), int(nruns), int(peer_runs)
+tools, mems = tools.split(), mems.split()
+rows = list(csv.DictReader(open(runs_tsv), delimiter="\t"))
+failures = {}
+for line in open(os.path.join(work, "failures.txt")):
+    tool, mem, cmd, msg = line.rstrip("\n").split("\t", 3)
+    failures[tool, mem] = (cmd, msg.strip())
+extra = f" {cube_args}" if cube_args else ""
+labels = {
+    "cube": ("cube-rechunk" + extra, "v3 → v3"),
+    "cube-v2": ("cube-rechunk" + extra, "v2 → v2"),
+    "rechunker": ("rechunker + dask (threads)", "v2 → v2 ¹"),
+    "tensorstore": ("TensorStore `write` ²", "v3 → v3"),
+}
+
+def mib(text):
+    n, unit = re.fullmatch(r"(\d+)(MiB|GiB)", text).groups()
+    return int(n) * (1024 if unit == "GiB" else 1)
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+print("# cube-rechunk vs rechunker vs TensorStore\n")
+print(f"{datetime.date.today().isoformat()}, commit {commit}. Source: `reanalysis.zarr` "
+      f"(and `reanalysis-v2.zarr`), from `reanalysis.nc` by cube-convert, chunks 1×181×360, "
+      f"zstd level 0; rechunked to `{chunks}`. Data: t2m + msl, {decoded / 1e9:.3f} GB decoded "
+      f"({decoded / 2**30:.3f} GiB); sources in the page cache; median of {nruns} run(s) per "
+      f"tool and budget (rechunker and TensorStore: {min(peer_runs, nruns)}), interleaved.\n")
+print("| tool | Zarr | --max-mem | median s | MB/s | peak RSS (MiB) | CPU % | runs | output MiB | left behind |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+medians, rss_max = {}, {}
+for mem in mems:
+    for tool in tools:
+        mine = [r for r in rows if r["tool"] == tool and r["mem"] == mem]
+        if not mine:
+            continue
+        ok = [r for r in mine if r["status"] == "ok"]
+        label, fmt = labels[tool]
+        left = sorted({r["left_behind"] for r in mine})
+        left = "; ".join(left) if len(left) == 1 else " / ".join(left)
+        if not ok:
+            msg = failures.get((tool, mem), ("", "failed"))[1]
+            print(f"| {label} | {fmt} | {mem} | failed: {msg[:160]} | – | – | – | 0/{len(mine)} | – | {left} |")
+            continue
+        s = med([float(r["seconds"]) for r in ok])
+        medians[tool, mem] = s
+        rss = max(int(r["peak_rss_kib"]) for r in ok) / 1024
+        rss_max[tool, mem] = rss
+        cpu = med([float(r["cpu_percent"]) for r in ok])
+        size = ok[-1]["output_mib"] or "–"
+        print(f"| {label} | {fmt} | {mem} | {s:.1f} | {decoded / 1e6 / s:.0f} | {rss:.0f} | {cpu:.0f} | "
+              f"{len(ok)}/{len(mine)} | {size} | {left} |")
+print()
+print("MB/s = decoded bytes of t2m + msl (10^6) / median wall seconds. Peak RSS = the largest "
+      "over the runs (GNU time's maximum resident set size). CPU % = (user + sys) / wall, median; "
+      "200 % is both cores busy. Left behind = what a run left in `out/` beside its store, or "
+      "hidden inside it (the state of an unfinished cube-rechunk).")
+print("\n¹ rechunker 0.5.4 requires zarr-python < 3 and fails with zarr 3.1.6 (`module 'zarr' has "
+      "no attribute 'hierarchy'`), so it runs with zarr 2.18 on a Zarr v2 copy of the source "
+      "(`cube-convert --zarr-format 2 --codec zstd:0`), writing Zarr v2 with the source's "
+      "compressor (zstd level 0; its temporary store gets the same). `max_mem` is rechunker's "
+      "per-task limit, so with dask's 2 threads it may hold about twice that; it keeps no "
+      "fill_value. The cube-rechunk v2 → v2 row is the like-for-like comparison.")
+print("\n² TensorStore 0.1.86: `ts.open(target, create=True).write(ts.open(source))` per array, "
+      "same codecs; `--max-mem` only limits its cache pool, TensorStore has no budget for a write.")
+print("\n## Targets (issue: cube-rechunk measured)\n")
+for mem in mems:
+    budget = mib(mem)
+    for tool in ("cube", "cube-v2"):
+        if (tool, mem) in rss_max:
+            rss = rss_max[tool, mem]
+            print(f"- {mem}, {labels[tool][1]}: cube-rechunk peak RSS {rss:.0f} MiB, "
+                  f"{'within' if rss <= budget + 64 else 'OVER'} the budget + 64 MiB ({budget + 64} MiB).")
+    if ("rechunker", mem) in medians:
+        for tool in ("cube-v2", "cube"):
+            if (tool, mem) in medians:
+                ratio = medians["rechunker", mem] / medians[tool, mem]
+                target = " (target: at least 3×)" if budget == 256 else ""
+                print(f"- {mem}: cube-rechunk {labels[tool][1]} is {ratio:.1f}× as fast as rechunker{target}; "
+                      f"rechunker's peak RSS {rss_max['rechunker', mem]:.0f} MiB.")
+if failures:
+    print("\n## Failures\n")
+    for (tool, mem), (cmd, msg) in failures.items():
+        print(f"- {labels[tool][0]} at {mem}: `{cmd}` → {msg}")
+print("\n## Checks of the last run's outputs\n")
+print(open(os.path.join(work, "verify.txt")).read().rstrip() or "(not run)")
+print("\n## Machine\n")
+print("```\n" + open(os.path.join(work, "machine.txt")).read().rstrip() + "\n```")
+print("\nOther jobs (e.g. Swift builds) may share the machine; `load1` below is the "
+      "1-minute load average just before each run.")
+print("\n## Runs\n")
+print("| round | tool | --max-mem | status | seconds | peak RSS (MiB) | CPU % | user s | sys s | load1 | output MiB | left behind |")
+print("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
+for r in rows:
+    rss = f"{int(r['peak_rss_kib']) / 1024:.0f}" if r["peak_rss_kib"] else ""
+    print(f"| {r['round']} | {r['tool']} | {r['mem']} | {r['status']} | {r['seconds']} | {rss} | "
+          f"{r['cpu_percent']} | {r['user_s']} | {r['sys_s']} | {r['load1']} | {r['output_mib']} | {r['left_behind']} |")
+EOF
+cat "$RESULTS_DIR/$name.md"
