@@ -58,6 +58,28 @@ public struct ArrayBuffer: Sendable, Equatable {
         }
     }
 
+    /// A buffer of `shape` whose bytes are not initialized (empty strings for strings): the
+    /// caller writes every element before reading any. Saves touching large buffers twice.
+    public init(uninitialized dataType: DataType, shape: [Int]) {
+        self.dataType = dataType
+        self.shape = shape
+        let count = ShapeMath.product(shape)
+        if dataType.isVariableLength {
+            storage = .strings(Array(repeating: "", count: count))
+        } else {
+            storage = .fixed([UInt8](unsafeUninitializedCapacity: count * dataType.itemSize) { _, initialized in
+                initialized = count * dataType.itemSize
+            })
+        }
+    }
+
+    /// Sets every element of `region` to `fill`.
+    public mutating func fill(_ region: Region, with fill: FillValue) {
+        if region.count.contains(0) { return }
+        let block = ArrayBuffer(filledWith: fill, dataType: dataType, shape: region.count)
+        copy(from: block, sourceStart: [Int](repeating: 0, count: region.rank), count: region.count, to: region.start)
+    }
+
     /// Number of elements.
     public var elementCount: Int { ShapeMath.product(shape) }
 

@@ -102,11 +102,18 @@ public struct ZarrArray: Sendable {
     }
 
     /// Reads `region` of the array; missing chunks read as the fill value.
+    ///
+    /// Every part of the output is written exactly once: by a stored chunk, or with the fill
+    /// value where none is stored.
     public func read(_ region: Region) throws -> ArrayBuffer {
         try region.validate(within: shape, context: location)
-        var output = ArrayBuffer(filledWith: fill, dataType: metadata.dataType, shape: region.count)
+        var output = ArrayBuffer(uninitialized: metadata.dataType, shape: region.count)
+        var missing: [Region] = []
         try grid.forEachChunk(in: region) { selection in
-            try readSelection(selection, into: &output)
+            try readSelection(selection, into: &output, missing: &missing)
+        }
+        if !metadata.dataType.isVariableLength || fill != .string("") {
+            for part in missing { output.fill(part, with: fill) }
         }
         return output
     }
@@ -116,26 +123,33 @@ public struct ZarrArray: Sendable {
         try read(Region(shape: shape))
     }
 
-    private func readSelection(_ selection: ChunkGrid.Selection, into output: inout ArrayBuffer) throws {
+    /// Copies one chunk's share of a region read into `output`; records output regions no
+    /// stored chunk covers in `missing`.
+    private func readSelection(_ selection: ChunkGrid.Selection, into output: inout ArrayBuffer, missing: inout [Region]) throws {
         if let sharding = directSharding, !selection.isComplete {
-            try readShardPart(selection, sharding: sharding, into: &output)
+            try readShardPart(selection, sharding: sharding, into: &output, missing: &missing)
             return
         }
-        guard let chunk = try readChunk(selection.chunk) else { return }
+        guard let chunk = try readChunk(selection.chunk) else {
+            missing.append(Region(start: selection.outputStart, count: selection.withinChunk.count))
+            return
+        }
         output.copy(from: chunk, sourceStart: selection.withinChunk.start, count: selection.withinChunk.count,
                     to: selection.outputStart)
     }
 
     /// Reads only the inner chunks of one shard that `selection` needs, by byte ranges.
-    private func readShardPart(_ selection: ChunkGrid.Selection, sharding: ShardingCodec, into output: inout ArrayBuffer) throws {
+    private func readShardPart(_ selection: ChunkGrid.Selection, sharding: ShardingCodec, into output: inout ArrayBuffer,
+                               missing: inout [Region]) throws {
         let key = chunkKey(selection.chunk)
         let context = StoreKey.join(store.location, key)
-        guard let shardSize = try store.size(of: key) else { return }
+        let whole = Region(start: selection.outputStart, count: selection.withinChunk.count)
+        guard let shardSize = try store.size(of: key) else { missing.append(whole); return }
         let indexRange: ByteRange = switch try sharding.indexRange(metadata.chunkShape) {
         case .prefix(let n): .bounded(offset: 0, length: n)
         case .suffix(let n): .suffix(length: n)
         }
-        guard let indexBytes = try store.get(key, range: indexRange) else { return }
+        guard let indexBytes = try store.get(key, range: indexRange) else { missing.append(whole); return }
         let index = try CubeError.annotating(context) {
             guard indexBytes.count == (try sharding.indexByteCount(metadata.chunkShape)) else {
                 throw CubeError(.corrupt, "shard of \(shardSize) bytes is shorter than its index")
@@ -144,7 +158,10 @@ public struct ZarrArray: Sendable {
         }
         let innerGrid = try ChunkGrid(shape: metadata.chunkShape, chunkShape: sharding.innerChunkShape, context: context)
         try innerGrid.forEachChunk(in: selection.withinChunk) { inner in
-            guard let entry = index.entry(at: inner.chunk) else { return }
+            guard let entry = index.entry(at: inner.chunk) else {
+                missing.append(Region(start: zip(inner.outputStart, selection.outputStart).map { $0 + $1 }, count: inner.withinChunk.count))
+                return
+            }
             guard let bytes = try store.get(key, range: .bounded(offset: entry.offset, length: entry.length)),
                   bytes.count == entry.length else {
                 throw CubeError(.corrupt, "shard is shorter than its index says", context: context)
