@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "CubeCore"),
         .target(name: "CubeCodecs", dependencies: ["CubeCore", "CBlosc", "CZstd", "CZlib", "CLZ4", "CDeflate"]),
         .target(name: "CubeZarr", dependencies: ["CubeCore", "CubeCodecs"]),
-        .target(name: "CubeNetCDF", dependencies: ["CubeCore", "CNetCDF"]),
+        .target(name: "CubeNetCDF", dependencies: ["CubeCore", "CubeHDF5", "CNetCDF"]),
         .target(name: "CubeHDF5", dependencies: ["CubeCore", "CubeCodecs", "CHDF5", "CDeflate"]),
         .target(name: "CubeEngine", dependencies: ["CubeCore", "CubeCodecs", "CubeZarr", "CubeNetCDF", "CubeHDF5"]),
         .target(name: "CubeCLI", dependencies: [

@@ -215,6 +215,7 @@ verify() {  # tool mem
     status=ok || status=FAIL
   printf '### %s at %s: %s\n\n`check_rechunk.py %s out/%s`\n\n```\n%s\n```\n\n' "$tool" "$mem" "$status" \
     "$(source_for "$tool")" "$(store_for "$tool" "$mem")" "$result" >>"$work/verify.txt"
+  echo "$status" >"$work/check-$tool-$mem.txt"
   log "  verify $tool at $mem: $status ($(tail -n 1 <<<"$result"))"
 }
 
@@ -286,6 +287,9 @@ def mib(text):
     n, unit = re.fullmatch(r"(\d+)(MiB|GiB)", text).groups()
     return int(n) * (1024 if unit == "GiB" else 1)
 
+def invalid(tool, mem):
+    return " — **but its output failed the check, so this is not a valid time**" if checks.get((tool, mem)) == "FAIL" else ""
+
 def med(xs):
     return statistics.median(xs) if xs else None
 
@@ -295,9 +299,9 @@ print(f"{datetime.date.today().isoformat()}, commit {commit}. Source: `reanalysi
       f"zstd level 0; rechunked to `{chunks}`. Data: t2m + msl, {decoded / 1e9:.3f} GB decoded "
       f"({decoded / 2**30:.3f} GiB); sources in the page cache; median of {nruns} run(s) per "
       f"tool and budget (rechunker and TensorStore: {min(peer_runs, nruns)}), interleaved.\n")
-print("| tool | Zarr | --max-mem | median s | MB/s | peak RSS (MiB) | CPU % | runs | output MiB | left behind |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
-medians, rss_max = {}, {}
+print("| tool | Zarr | --max-mem | median s | MB/s | peak RSS (MiB) | CPU % | runs | check | output MiB | left behind |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|")
+medians, rss_max, checks = {}, {}, {}
 for mem in mems:
     for tool in tools:
         mine = [r for r in rows if r["tool"] == tool and r["mem"] == mem]
@@ -305,11 +309,15 @@ for mem in mems:
             continue
         ok = [r for r in mine if r["status"] == "ok"]
         label, fmt = labels[tool]
+        check_file = os.path.join(work, f"check-{tool}-{mem}.txt")
+        check = open(check_file).read().strip() if os.path.exists(check_file) else "–"
+        checks[tool, mem] = check
+        check = "**FAIL**" if check == "FAIL" else check
         left = sorted({r["left_behind"] for r in mine})
         left = "; ".join(left) if len(left) == 1 else " / ".join(left)
         if not ok:
             msg = failures.get((tool, mem), ("", "failed"))[1]
-            print(f"| {label} | {fmt} | {mem} | failed: {msg[:160]} | – | – | – | 0/{len(mine)} | – | {left} |")
+            print(f"| {label} | {fmt} | {mem} | failed: {msg[:160]} | – | – | – | 0/{len(mine)} | – | – | {left} |")
             continue
         s = med([float(r["seconds"]) for r in ok])
         medians[tool, mem] = s
@@ -318,11 +326,12 @@ for mem in mems:
         cpu = med([float(r["cpu_percent"]) for r in ok])
         size = ok[-1]["output_mib"] or "–"
         print(f"| {label} | {fmt} | {mem} | {s:.1f} | {decoded / 1e6 / s:.0f} | {rss:.0f} | {cpu:.0f} | "
-              f"{len(ok)}/{len(mine)} | {size} | {left} |")
+              f"{len(ok)}/{len(mine)} | {check} | {size} | {left} |")
 print()
 print("MB/s = decoded bytes of t2m + msl (10^6) / median wall seconds. Peak RSS = the largest "
       "over the runs (GNU time's maximum resident set size). CPU % = (user + sys) / wall, median; "
-      "200 % is both cores busy. Left behind = what a run left in `out/` beside its store, or "
+      "200 % is both cores busy. Check = `check_rechunk.py` on the last run's output (below); a "
+      "time whose output failed it measures a wrong result. Left behind = what a run left in `out/` beside its store, or "
       "hidden inside it (the state of an unfinished cube-rechunk).")
 print("\n¹ rechunker 0.5.4 requires zarr-python < 3 and fails with zarr 3.1.6 (`module 'zarr' has "
       "no attribute 'hierarchy'`), so it runs with zarr 2.18 on a Zarr v2 copy of the source "
@@ -339,14 +348,14 @@ for mem in mems:
         if (tool, mem) in rss_max:
             rss = rss_max[tool, mem]
             print(f"- {mem}, {labels[tool][1]}: cube-rechunk peak RSS {rss:.0f} MiB, "
-                  f"{'within' if rss <= budget + 64 else 'OVER'} the budget + 64 MiB ({budget + 64} MiB).")
+                  f"{'within' if rss <= budget + 64 else 'OVER'} the budget + 64 MiB ({budget + 64} MiB){invalid(tool, mem)}.")
     if ("rechunker", mem) in medians:
         for tool in ("cube-v2", "cube"):
             if (tool, mem) in medians:
                 ratio = medians["rechunker", mem] / medians[tool, mem]
                 target = " (target: at least 3×)" if budget == 256 else ""
                 print(f"- {mem}: cube-rechunk {labels[tool][1]} is {ratio:.1f}× as fast as rechunker{target}; "
-                      f"rechunker's peak RSS {rss_max['rechunker', mem]:.0f} MiB.")
+                      f"rechunker's peak RSS {rss_max['rechunker', mem]:.0f} MiB{invalid(tool, mem)}.")
 if failures:
     print("\n## Failures\n")
     for (tool, mem), (cmd, msg) in failures.items():

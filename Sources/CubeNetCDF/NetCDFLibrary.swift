@@ -1,5 +1,6 @@
 import CNetCDF
 import CubeCore
+import CubeHDF5
 
 #if canImport(Glibc)
 import Glibc
@@ -20,47 +21,22 @@ public enum NetCDFLibrary {
     /// Keep `body` short: every NetCDF read in the process waits for it. The lock is
     /// recursive, so calling into `CubeNetCDF` from `body` does not deadlock (it only makes
     /// the section longer).
+    ///
+    /// libnetcdf reads netCDF-4 files through libhdf5, and cube also reads their chunks
+    /// through libhdf5 directly, so this is the libhdf5 lock: the two libraries never run
+    /// at the same time in this process.
     public static func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        gate.lock()
-        defer { gate.unlock() }
-        // HDF5 keeps its error-printing switch per thread; keep libnetcdf's expected
-        // failures off stderr on whichever thread this is.
-        cube_nc_silence_hdf5_errors()
-        return try body()
+        try HDF5Library.withLock {
+            // HDF5 keeps its error-printing switch per thread; keep libnetcdf's expected
+            // failures off stderr on whichever thread this is.
+            cube_nc_silence_hdf5_errors()
+            return try body()
+        }
     }
 
     /// The version string of the linked libnetcdf (`4.9.0 of ...`).
     public static var version: String {
         withLock { String(cString: nc_inq_libvers()) }
-    }
-
-    /// The one lock.
-    private static let gate = Mutex()
-}
-
-/// A heap-allocated recursive pthread mutex (its address must not move).
-///
-/// Recursive so that a nested use (for example a `NetCDFFile` released inside a locked
-/// section, whose `deinit` closes the file under the lock) cannot deadlock.
-private final class Mutex: @unchecked Sendable {
-    private let handle: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        handle = .allocate(capacity: 1)
-        handle.initialize(to: pthread_mutex_t())
-        var attributes = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attributes)
-        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
-        pthread_mutex_init(handle, &attributes)
-        pthread_mutexattr_destroy(&attributes)
-    }
-
-    func lock() { pthread_mutex_lock(handle) }
-    func unlock() { pthread_mutex_unlock(handle) }
-
-    deinit {
-        pthread_mutex_destroy(handle)
-        handle.deallocate()
     }
 }
 

@@ -33,8 +33,8 @@ public final class Journal: @unchecked Sendable {
         }
         // Drop a torn tail so new lines start clean.
         let valid = lines.reduce(0) { $0 + $1.utf8.count + 1 }
-        try? handle.truncate(atOffset: UInt64(valid))
-        try? handle.seekToEnd()
+        _ = try? handle.truncate(atOffset: UInt64(valid))
+        _ = try? handle.seekToEnd()
         self.handle = handle
         self.path = path
     }
