@@ -7,18 +7,26 @@ import Testing
 @Suite struct StagedCopyTests {
     /// A plan with several intermediates moves every value, and removes each intermediate
     /// once it has been read.
-    @Test(arguments: [3, 4])
-    func manyStagesMoveEveryValue(stages wanted: Int) throws {
+    /// A map-chunked source, a series-chunked uncompressed target, and the first plan (over
+    /// growing budgets) whose stage count satisfies `accept`.
+    static func setUp(jobs: Int, accept: (Int) -> Bool) throws -> (SyntheticSource, ArrayMetadata, RechunkPlan?) {
         let source = SyntheticSource(shape: [96, 48, 48], chunkShape: [1, 48, 48])
         var metadata = ArrayMetadata(format: .v3, shape: source.shape, chunkShape: [96, 2, 2], dataType: .float32,
                                      fillValueJSON: "NaN", dimensionNames: ["time", "lat", "lon"])
         try CodecSpec.none.apply(to: &metadata)
-        // The tightest budgets force the most stages; find one giving the wanted count.
-        var found: RechunkPlan?
+        // The tightest budgets force the most stages.
         for budget in stride(from: 24 << 10, through: 1 << 20, by: 4 << 10) {
-            let plan = try? CopyPlanning.plan(source: source, target: metadata, memoryBudget: budget, jobs: 2)
-            if let plan, plan.stages.count == wanted { found = plan; break }
+            if let plan = try? CopyPlanning.plan(source: source, target: metadata, memoryBudget: budget, jobs: jobs),
+               accept(plan.stages.count) {
+                return (source, metadata, plan)
+            }
         }
+        return (source, metadata, nil)
+    }
+
+    @Test(arguments: [3, 4])
+    func manyStagesMoveEveryValue(stages wanted: Int) throws {
+        let (source, metadata, found) = try Self.setUp(jobs: 2) { $0 == wanted }
         let plan = try #require(found, "no budget gives \(wanted) stages")
         let root = temporaryPath("staged")
         let store = try DirectoryStore(path: root + "/out.zarr", create: true)
@@ -34,17 +42,7 @@ import Testing
 
     /// A lost intermediate chunk is reported, never read as the fill value.
     @Test func missingIntermediateChunksAreAnError() throws {
-        let source = SyntheticSource(shape: [96, 48, 48], chunkShape: [1, 48, 48])
-        var metadata = ArrayMetadata(format: .v3, shape: source.shape, chunkShape: [96, 2, 2], dataType: .float32,
-                                     fillValueJSON: "NaN", dimensionNames: ["time", "lat", "lon"])
-        try CodecSpec.none.apply(to: &metadata)
-        var found: RechunkPlan?
-        for budget in stride(from: 24 << 10, through: 1 << 20, by: 4 << 10) {
-            if let plan = try? CopyPlanning.plan(source: source, target: metadata, memoryBudget: budget, jobs: 1), plan.stages.count >= 2 {
-                found = plan
-                break
-            }
-        }
+        let (source, metadata, found) = try Self.setUp(jobs: 1) { $0 >= 2 }
         let plan = try #require(found)
         let root = temporaryPath("lost")
         let store = try DirectoryStore(path: root + "/out.zarr", create: true)
