@@ -212,6 +212,7 @@ public struct DirectoryStore: Store {
             }
             return
         }
+        throw failure("cannot write", key, EAGAIN)
     }
 
     /// Deletes the file at `key` (a missing one is fine) and then every directory this
@@ -400,7 +401,12 @@ public struct DirectoryStore: Store {
                     }
                     guard code == EEXIST else { throw failure("cannot create the directory for", key, code) }
                     var info = stat()
-                    guard lstat(path, &info) == 0 else { throw failure("cannot inspect the directory for", key, errno) }
+                    guard lstat(path, &info) == 0 else {
+                        let code = errno
+                        // Removed by a concurrent delete between mkdir and lstat: start over.
+                        if code == ENOENT { forgetDirectories(); continue attempts }
+                        throw failure("cannot inspect the directory for", key, code)
+                    }
                     if StoreFileSystem.isSymbolicLink(info) {
                         try checkContained(Array(segments.prefix(level)), key: key)
                         guard stat(path, &info) == 0, StoreFileSystem.isDirectory(info) else {
