@@ -103,14 +103,13 @@ public struct ArrayBuffer: Sendable, Equatable {
         case (.fixed(let raw), .element(let item)):
             let n = item.count
             guard n > 0, raw.count % n == 0 else { return raw.isEmpty }
+            guard !raw.isEmpty else { return true }
+            // The first element equals the pattern and the buffer equals itself shifted by
+            // one element: then every element does. Two memcmp calls, no per-element loop.
             return raw.withUnsafeBytes { buf in
                 item.withUnsafeBytes { pattern in
-                    var offset = 0
-                    while offset < buf.count {
-                        if memcmp(buf.baseAddress! + offset, pattern.baseAddress!, n) != 0 { return false }
-                        offset += n
-                    }
-                    return true
+                    memcmp(buf.baseAddress!, pattern.baseAddress!, n) == 0
+                        && memcmp(buf.baseAddress!, buf.baseAddress! + n, buf.count - n) == 0
                 }
             }
         default:

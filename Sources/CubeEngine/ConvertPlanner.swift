@@ -9,7 +9,7 @@ public enum ConvertPlanner {
         if datasets.count > 1 && options.concatDimension == nil {
             throw CubeError(.invalidArgument, "several inputs need --concat DIM to say which dimension joins them")
         }
-        var warnings = datasets.flatMap { dataset in
+        let warnings = datasets.flatMap { dataset in
             dataset.unsupported.map { "\(dataset.path): skipped \($0.path): \($0.reason)" }
         }
         var groups: [(String, JSON)] = []
@@ -34,7 +34,6 @@ public enum ConvertPlanner {
         }
         if datasets.count > 1, let dimension = options.concatDimension {
             try ConcatCheck.checkMonotonic(datasets, dimension: dimension)
-            warnings += []
         }
         return ConvertPlan(groups: groups, arrays: arrays.sorted { $0.path < $1.path }, warnings: warnings)
     }

@@ -36,7 +36,6 @@ public enum ElementJSON {
     public static func float(_ d: Double) -> JSON {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
-        if d == d.rounded(), abs(d) < 1e15 { return .double(d) }
         return .double(d)
     }
 
