@@ -176,6 +176,24 @@ public struct BloscCodec: BytesToBytesCodec {
 
     /// Decompresses one blosc frame after validating its header against the buffer.
     public func decode(_ bytes: [UInt8], decodedSize: Int?) throws -> [UInt8] {
+        let size = try validatedSize(bytes, expected: decodedSize)
+        if size == 0 { return [] }
+        return try CodecSupport.produce(capacity: size) { destination, capacity in
+            try decompress(bytes, into: UnsafeMutableRawBufferPointer(start: destination, count: capacity), size: size)
+        }
+    }
+
+    /// Decompresses one frame straight into `destination`, which must hold exactly its bytes.
+    public func decode(_ bytes: [UInt8], into destination: UnsafeMutableRawBufferPointer) throws -> Bool {
+        guard destination.count > 0 else { return false }
+        let size = try validatedSize(bytes, expected: destination.count)
+        _ = try decompress(bytes, into: destination, size: size)
+        return true
+    }
+
+    /// The decoded size recorded by a frame whose header agrees with the buffer, the
+    /// expected size, the format version and the compressors of this libblosc.
+    private func validatedSize(_ bytes: [UInt8], expected decodedSize: Int?) throws -> Int {
         try CodecSupport.checkExpected(name, decodedSize)
         let header = try Self.header(bytes)
         guard header.formatVersion <= BLOSC_VERSION_FORMAT else {
@@ -198,16 +216,18 @@ public struct BloscCodec: BytesToBytesCodec {
         guard valid else {
             throw CodecSupport.corrupt(name, "invalid frame header (\(bytes.count) bytes, \(size) uncompressed)")
         }
-        if size == 0 { return [] }
-        return try bytes.withUnsafeBytes { source in
-            try CodecSupport.produce(capacity: size) { destination, capacity in
-                let written = blosc_decompress_ctx(source.baseAddress, destination, capacity, 1)
-                guard written > 0 else {
-                    throw CodecSupport.corrupt(name, "invalid compressed data (error \(written))")
-                }
-                try CodecSupport.checkDecodedSize(name, Int(written), size)
-                return Int(written)
+        return size
+    }
+
+    /// Decompresses a validated frame of `size` decoded bytes into `destination`.
+    private func decompress(_ bytes: [UInt8], into destination: UnsafeMutableRawBufferPointer, size: Int) throws -> Int {
+        try bytes.withUnsafeBytes { source in
+            let written = blosc_decompress_ctx(source.baseAddress, destination.baseAddress, destination.count, 1)
+            guard written > 0 else {
+                throw CodecSupport.corrupt(name, "invalid compressed data (error \(written))")
             }
+            try CodecSupport.checkDecodedSize(name, Int(written), size)
+            return Int(written)
         }
     }
 

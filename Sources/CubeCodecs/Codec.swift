@@ -55,4 +55,13 @@ public protocol BytesToBytesCodec: Sendable {
     func decode(_ bytes: [UInt8], decodedSize: Int?) throws -> [UInt8]
     /// An upper bound of the encoded size of `byteCount` input bytes.
     func encodedSizeBound(_ byteCount: Int) -> Int
+    /// Decodes `bytes` straight into `destination`, which must come out exactly full, and
+    /// returns `true`; or returns `false`, writing nothing, when this codec cannot (the
+    /// caller then uses ``decode(_:decodedSize:)``).
+    func decode(_ bytes: [UInt8], into destination: UnsafeMutableRawBufferPointer) throws -> Bool
+}
+
+extension BytesToBytesCodec {
+    /// Decoding in place is not supported unless a codec says so.
+    public func decode(_ bytes: [UInt8], into destination: UnsafeMutableRawBufferPointer) throws -> Bool { false }
 }

@@ -23,13 +23,30 @@ public struct CodecChain: ArrayToBytesCodec {
         (arrayToArray.map(\.name) + [arrayToBytes.name] + bytesToBytes.map(\.name)).joined(separator: " → ")
     }
 
-    /// Encodes one chunk.
+    /// Encodes one chunk. Buffers made along the way go back to the thread's ``BufferCache``.
     public func encode(_ chunk: ArrayBuffer) throws -> [UInt8] {
+        let input = chunk.bytes
         var array = chunk
-        for codec in arrayToArray { array = try codec.encode(array) }
+        for codec in arrayToArray {
+            let next = try codec.encode(array)
+            Self.recycleIntermediate(array.bytes, unlessIn: [input, next.bytes])
+            array = next
+        }
         var bytes = try arrayToBytes.encode(array)
-        for codec in bytesToBytes { bytes = try codec.encode(bytes) }
+        Self.recycleIntermediate(array.bytes, unlessIn: [input, bytes])
+        for codec in bytesToBytes {
+            let next = try codec.encode(bytes)
+            Self.recycleIntermediate(bytes, unlessIn: [input, next])
+            bytes = next
+        }
         return bytes
+    }
+
+    /// Recycles a buffer one codec made and the next consumed, unless it is the storage of
+    /// one of `inUse` (the caller's input, or a codec's output that passed it through).
+    static func recycleIntermediate(_ buffer: [UInt8]?, unlessIn inUse: [[UInt8]?]) {
+        guard let buffer, !inUse.contains(where: { $0?.sharesStorage(with: buffer) == true }) else { return }
+        BufferCache.recycle(buffer)
     }
 
     /// The specs seen by each array→array codec and by the serializer, in encoding order.
@@ -39,7 +56,8 @@ public struct CodecChain: ArrayToBytesCodec {
         return specs
     }
 
-    /// Decodes one chunk described by `spec`.
+    /// Decodes one chunk described by `spec`; `bytes` stays the caller's, buffers made along
+    /// the way go back to the thread's ``BufferCache``.
     public func decode(_ bytes: [UInt8], spec: ChunkSpec) throws -> ArrayBuffer {
         let specs = try specs(for: spec)
         let serializedSpec = specs[specs.count - 1]
@@ -47,13 +65,38 @@ public struct CodecChain: ArrayToBytesCodec {
         let serializedSize = serializedSpec.dataType.isVariableLength ? nil : arrayToBytes.fixedEncodedSize(serializedSpec)
         var data = bytes
         for (i, codec) in bytesToBytes.enumerated().reversed() {
-            data = try codec.decode(data, decodedSize: i == 0 ? serializedSize : nil)
+            let next = try codec.decode(data, decodedSize: i == 0 ? serializedSize : nil)
+            Self.recycleIntermediate(data, unlessIn: [bytes, next])
+            data = next
         }
         var array = try arrayToBytes.decode(data, spec: serializedSpec)
+        Self.recycleIntermediate(data, unlessIn: [bytes, array.bytes])
         for (i, codec) in arrayToArray.enumerated().reversed() {
-            array = try codec.decode(array, decodedSpec: specs[i])
+            let next = try codec.decode(array, decodedSpec: specs[i])
+            Self.recycleIntermediate(array.bytes, unlessIn: [bytes, next.bytes])
+            array = next
         }
         return array
+    }
+
+    /// Decodes one chunk straight into `destination` (exactly the chunk's bytes, native
+    /// order) and returns `true` where the chain allows it: no array→array codec, a `bytes`
+    /// serializer needing no byte swap, and no compressor or one that decodes in place.
+    /// Returns `false`, writing nothing, otherwise.
+    public func decode(_ bytes: [UInt8], spec: ChunkSpec, into destination: UnsafeMutableRawBufferPointer) throws -> Bool {
+        guard arrayToArray.isEmpty, !spec.dataType.isVariableLength, destination.count == spec.byteCount,
+              let serializer = arrayToBytes as? BytesCodec,
+              serializer.endian == nil || serializer.endian == .native || spec.dataType.swapUnit <= 1 else { return false }
+        switch bytesToBytes.count {
+        case 0:
+            guard bytes.count == destination.count, let to = destination.baseAddress else { return false }
+            bytes.withUnsafeBytes { to.copyMemory(from: $0.baseAddress.unsafelyUnwrapped, byteCount: $0.count) }
+            return true
+        case 1:
+            return try bytesToBytes[0].decode(bytes, into: destination)
+        default:
+            return false
+        }
     }
 
     /// An upper bound of the encoded size of a chunk, or `nil` for strings.

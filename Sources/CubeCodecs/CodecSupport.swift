@@ -46,28 +46,29 @@ enum CodecSupport {
     }
 
     /// Builds an array of up to `capacity` bytes written by `body`, which returns how many
-    /// it wrote. The storage is not zeroed first; a result much smaller than `capacity` is
-    /// moved to a tight array so callers do not hold the slack.
+    /// it wrote. The storage (from the thread's ``BufferCache`` when it has one) is not
+    /// zeroed first; a result much smaller than `capacity` is moved to a tight array so
+    /// callers do not hold the slack.
     static func produce(capacity: Int, _ body: (UnsafeMutableRawPointer, Int) throws -> Int) throws -> [UInt8] {
-        let out = try [UInt8](unsafeUninitializedCapacity: max(capacity, 1)) { buffer, count in
-            count = 0
-            guard let base = buffer.baseAddress else { return }
-            let written = try body(UnsafeMutableRawPointer(base), capacity)
-            count = min(max(written, 0), capacity)
+        var out = BufferCache.take(count: max(capacity, 1))
+        let written = try out.withUnsafeMutableBytes { buffer in
+            try body(buffer.baseAddress.unsafelyUnwrapped, capacity)
         }
+        out.removeLast(out.count - min(max(written, 0), capacity))
         return tightened(out)
     }
 
-    /// `bytes`, copied to fresh storage when its capacity is more than about twice its size.
+    /// `bytes`, copied to fresh storage when its capacity is more than about twice its size
+    /// (the roomy buffer goes back to the thread's cache).
     static func tightened(_ bytes: [UInt8]) -> [UInt8] {
         guard bytes.capacity - bytes.count > max(bytes.count, 4096) else { return bytes }
-        return [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
-            count = 0
-            guard let base = buffer.baseAddress else { return }
+        var tight = BufferCache.take(count: bytes.count)
+        tight.withUnsafeMutableBytes { destination in
             bytes.withUnsafeBytes { source in
-                if let from = source.baseAddress { UnsafeMutableRawPointer(base).copyMemory(from: from, byteCount: source.count) }
+                if let to = destination.baseAddress, let from = source.baseAddress { to.copyMemory(from: from, byteCount: source.count) }
             }
-            count = bytes.count
         }
+        BufferCache.recycle(bytes)
+        return tight
     }
 }

@@ -43,18 +43,18 @@ public struct ZstdCodec: BytesToBytesCodec {
 
     /// Compresses `bytes` into one frame.
     public func encode(_ bytes: [UInt8]) throws -> [UInt8] {
-        guard let context = ZSTD_createCCtx() else { throw CubeError(.io, "zstd: cannot allocate a compression context") }
-        defer { ZSTD_freeCCtx(context) }
-        for (parameter, value) in [(ZSTD_c_compressionLevel, Int32(level)), (ZSTD_c_checksumFlag, checksum ? 1 : 0)] {
-            let rc = ZSTD_CCtx_setParameter(context, parameter, value)
-            if Self.failed(rc) { throw CubeError(.invalidArgument, "zstd: \(Self.describe(rc))") }
-        }
-        let capacity = encodedSizeBound(bytes.count)
-        return try CodecSupport.withInput(bytes) { source, count in
-            try CodecSupport.produce(capacity: capacity) { destination, capacity in
-                let written = ZSTD_compress2(context, destination, capacity, source, count)
-                if Self.failed(written) { throw CubeError(.io, "zstd: compression failed: \(Self.describe(written))") }
-                return written
+        try ZstdContexts.withCompression { context in
+            for (parameter, value) in [(ZSTD_c_compressionLevel, Int32(level)), (ZSTD_c_checksumFlag, checksum ? 1 : 0)] {
+                let rc = ZSTD_CCtx_setParameter(context, parameter, value)
+                if Self.failed(rc) { throw CubeError(.invalidArgument, "zstd: \(Self.describe(rc))") }
+            }
+            let capacity = encodedSizeBound(bytes.count)
+            return try CodecSupport.withInput(bytes) { source, count in
+                try CodecSupport.produce(capacity: capacity) { destination, capacity in
+                    let written = ZSTD_compress2(context, destination, capacity, source, count)
+                    if Self.failed(written) { throw CubeError(.io, "zstd: compression failed: \(Self.describe(written))") }
+                    return written
+                }
             }
         }
     }
@@ -75,6 +75,19 @@ public struct ZstdCodec: BytesToBytesCodec {
             // A recorded size no frame could reach: let the stream show the real size.
         }
         return try decodeStreaming(bytes, expected: decodedSize)
+    }
+
+    /// Decodes frames whose recorded total is exactly `destination.count` straight into it.
+    public func decode(_ bytes: [UInt8], into destination: UnsafeMutableRawBufferPointer) throws -> Bool {
+        guard destination.count > 0, !bytes.isEmpty, try Self.recordedSize(bytes) == UInt64(destination.count) else { return false }
+        try ZstdContexts.withDecompression { context in
+            try bytes.withUnsafeBytes { source in
+                let written = ZSTD_decompressDCtx(context, destination.baseAddress, destination.count, source.baseAddress, source.count)
+                if Self.failed(written) { throw CodecSupport.corrupt(name, "invalid compressed data: \(Self.describe(written))") }
+                try CodecSupport.checkDecodedSize(name, written, destination.count)
+            }
+        }
+        return true
     }
 
     /// The total content size recorded by the frames of `bytes`, or `nil` when a frame does
@@ -109,9 +122,11 @@ public struct ZstdCodec: BytesToBytesCodec {
 
     /// Decodes frames whose total content size is recorded.
     private func decodeKnown(_ bytes: [UInt8], size: Int) throws -> [UInt8] {
-        guard let context = ZSTD_createDCtx() else { throw CubeError(.io, "zstd: cannot allocate a decompression context") }
-        defer { ZSTD_freeDCtx(context) }
-        return try bytes.withUnsafeBytes { source in
+        try ZstdContexts.withDecompression { context in try decodeKnown(bytes, size: size, context: context) }
+    }
+
+    private func decodeKnown(_ bytes: [UInt8], size: Int, context: OpaquePointer) throws -> [UInt8] {
+        try bytes.withUnsafeBytes { source in
             try CodecSupport.produce(capacity: size) { destination, capacity in
                 let written = ZSTD_decompressDCtx(context, destination, capacity, source.baseAddress, source.count)
                 if Self.failed(written) { throw CodecSupport.corrupt(name, "invalid compressed data: \(Self.describe(written))") }
@@ -123,8 +138,10 @@ public struct ZstdCodec: BytesToBytesCodec {
 
     /// Decodes frames by streaming, growing the output as needed.
     private func decodeStreaming(_ bytes: [UInt8], expected: Int?) throws -> [UInt8] {
-        guard let context = ZSTD_createDCtx() else { throw CubeError(.io, "zstd: cannot allocate a decompression context") }
-        defer { ZSTD_freeDCtx(context) }
+        try ZstdContexts.withDecompression { context in try decodeStreaming(bytes, expected: expected, context: context) }
+    }
+
+    private func decodeStreaming(_ bytes: [UInt8], expected: Int?, context: OpaquePointer) throws -> [UInt8] {
         // One spare byte past `expected` detects frames that decode to too much.
         var output = [UInt8](repeating: 0, count: expected.map { $0 + 1 } ?? min(max(bytes.count * 4, 1 << 16), 1 << 30))
         var produced = 0

@@ -67,9 +67,7 @@ public struct ArrayBuffer: Sendable, Equatable {
         if dataType.isVariableLength {
             storage = .strings(Array(repeating: "", count: count))
         } else {
-            storage = .fixed([UInt8](unsafeUninitializedCapacity: count * dataType.itemSize) { _, initialized in
-                initialized = count * dataType.itemSize
-            })
+            storage = .fixed(BufferCache.take(count: count * dataType.itemSize))
         }
     }
 
@@ -78,6 +76,13 @@ public struct ArrayBuffer: Sendable, Equatable {
         if region.count.contains(0) { return }
         let block = ArrayBuffer(filledWith: fill, dataType: dataType, shape: region.count)
         copy(from: block, sourceStart: [Int](repeating: 0, count: region.rank), count: region.count, to: region.start)
+        block.recycle()
+    }
+
+    /// Gives the storage of a fixed-size buffer to the thread's ``BufferCache`` for reuse;
+    /// call it where the buffer is used for the last time.
+    public consuming func recycle() {
+        if case .fixed(let bytes) = storage { BufferCache.recycle(bytes) }
     }
 
     /// Number of elements.
@@ -143,6 +148,14 @@ public struct ArrayBuffer: Sendable, Equatable {
             }
             storage = .strings(target)
         }
+    }
+
+    /// Calls `body` with the raw bytes of a fixed-size buffer, writable and never copied
+    /// first; returns `nil` without calling it for strings.
+    public mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R? {
+        guard var raw = takeFixed() else { return nil }
+        defer { storage = .fixed(raw) }
+        return try raw.withUnsafeMutableBytes(body)
     }
 
     /// Moves the raw bytes out of the buffer (leaving it empty), or returns `nil` for strings.

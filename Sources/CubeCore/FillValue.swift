@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The value of elements never written: one element, decoded.
 public enum FillValue: Sendable, Hashable {
     /// One fixed-size element in native byte order.
@@ -14,14 +22,16 @@ public enum FillValue: Sendable, Hashable {
     public static func replicate(_ item: [UInt8], count: Int) -> [UInt8] {
         let n = item.count
         guard n > 0, count > 0 else { return [] }
-        if item.allSatisfy({ $0 == 0 }) { return [UInt8](repeating: 0, count: n * count) }
-        if n == 1 { return [UInt8](repeating: item[0], count: count) }
-        var out = [UInt8](repeating: 0, count: n * count)
+        let total = n * count
+        var out = BufferCache.take(count: total)
         out.withUnsafeMutableBytes { dst in
-            let base = dst.baseAddress!
-            item.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: n) }
+            guard let base = dst.baseAddress else { return }
+            if item.allSatisfy({ $0 == item[0] }) {
+                memset(base, Int32(item[0]), total)
+                return
+            }
+            item.withUnsafeBytes { base.copyMemory(from: $0.baseAddress.unsafelyUnwrapped, byteCount: n) }
             var filled = n
-            let total = n * count
             while filled < total {
                 let chunk = min(filled, total - filled)
                 (base + filled).copyMemory(from: base, byteCount: chunk)

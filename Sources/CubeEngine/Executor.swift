@@ -50,12 +50,27 @@ public final class Executor: Sendable {
         let state = RunState()
         let workers = min(jobs, max(tasks.count, 1))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            // Each worker keeps its reservation and its cached buffers while it runs tasks
+            // of the same size (one stage of one array), and gives both back before it waits
+            // for a reservation of another size, so a waiting worker holds nothing.
+            let cache = BufferCache()
+            var held = 0
+            defer {
+                cache.removeAll()
+                budget.release(held)
+            }
             while let index = state.next(limit: tasks.count) {
                 let task = tasks[index]
                 do {
-                    guard try budget.acquire(task.bytes) else { return }
-                    defer { budget.release(task.bytes) }
-                    let moved = try task.run()
+                    if task.bytes != held {
+                        cache.removeAll()
+                        budget.release(held)
+                        held = 0
+                        guard try budget.acquire(task.bytes) else { return }
+                        held = task.bytes
+                        cache.limit = held
+                    }
+                    let moved = try BufferCache.withCurrent(cache) { try task.run() }
                     state.add(moved)
                     progress?.advance(bytes: moved)
                 } catch {

@@ -142,6 +142,30 @@ struct RechunkFixture {
         #expect(try ZarrArray.open(try DirectoryStore(path: output), path: "t2m").metadata.chunkShape == [120, 8, 8])
     }
 
+    /// An interrupted run's scratch directory, whose output was then deleted by hand, belongs
+    /// to another plan: a new run starts from an empty one instead of reusing its arrays.
+    @Test(.enabled(if: BuiltTools.directory != nil, "cube-rechunk is not built beside the tests"))
+    func aStaleScratchDirectoryIsNotReused() throws {
+        let fixture = try RechunkFixture()
+        let output = fixture.directory + "/out.zarr"
+        let crashed = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", output, "-q"] + Self.arguments,
+                                         environment: ["CUBE_TEST_CRASH_AFTER_TASKS": "3"])
+        #expect(crashed.status == 137)
+        let scratch = fixture.directory + "/.out.zarr.cube-rechunk-temp"
+        #expect(FileManager.default.fileExists(atPath: scratch + "/t2m/intermediate-1/zarr.json"))
+        try FileManager.default.removeItem(atPath: output)
+        let other = ["--chunks", "time=-1,lat=4,lon=4", "--max-mem", "3MiB", "-j", "1"]
+        let plans = [Self.arguments, other].map { arguments in
+            RechunkCommand.runCapturing([fixture.source, "-o", output, "--dry-run", "--json"] + arguments).stdout
+        }
+        #expect(plans[0] != plans[1], "the second run must plan other intermediates")
+        let run = RechunkCommand.runCapturing([fixture.source, "-o", output, "-q"] + other)
+        #expect(run.status == 0, "\(run.stderr)")
+        let source = try ZarrArray.open(try DirectoryStore(path: fixture.source), path: "t2m")
+        #expect(try ZarrArray.open(try DirectoryStore(path: output), path: "t2m").readAll() == (try source.readAll()))
+        #expect(!FileManager.default.fileExists(atPath: scratch))
+    }
+
     @Test func aSecondRunOnTheSameOutputIsRefused() throws {
         let fixture = try RechunkFixture()
         let output = fixture.directory + "/out.zarr"

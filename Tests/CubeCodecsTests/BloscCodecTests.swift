@@ -3,6 +3,17 @@ import Testing
 @testable import CubeCodecs
 
 @Suite struct BloscCodecTests {
+    @Test func decodesStraightIntoAGivenBuffer() throws {
+        let data = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 / 3) }
+        let codec = try BloscCodec(cname: .lz4, clevel: 5, shuffle: .byte, typesize: 4)
+        let frame = try codec.encode(data)
+        var output = [UInt8](repeating: 0, count: data.count)
+        #expect(try output.withUnsafeMutableBytes { try codec.decode(frame, into: $0) })
+        #expect(output == data)
+        var short = [UInt8](repeating: 0, count: data.count - 4)
+        #expect(throws: CubeError.self) { try short.withUnsafeMutableBytes { try codec.decode(frame, into: $0) } }
+    }
+
     @Test func listsCompressors() {
         let available = BloscCodec.availableCompressors
         for required in [BloscCodec.Compressor.blosclz, .lz4, .lz4hc, .zlib, .zstd] {

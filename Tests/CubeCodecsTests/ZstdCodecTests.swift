@@ -23,6 +23,28 @@ import Testing
         #expect(checked.count == plain.count + 4)
     }
 
+    /// Contexts are kept per thread and reset between uses: a frame made after one of
+    /// another level and checksum setting is the frame a fresh context makes.
+    @Test func reusedContextsForgetEarlierParameters() throws {
+        let data = (0..<200_000).map { UInt8(truncatingIfNeeded: ($0 / 7) ^ ($0 % 13)) }
+        let plain = try ZstdCodec(level: 1).encode(data)
+        _ = try ZstdCodec(level: 19, checksum: true).encode(data)
+        #expect(try ZstdCodec(level: 1).encode(data) == plain)
+        #expect(try ZstdCodec(level: 1).decode(plain, decodedSize: data.count) == data)
+    }
+
+    @Test func decodesStraightIntoAGivenBuffer() throws {
+        let data = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 * 3 / 5) }
+        let codec = try ZstdCodec(level: 3)
+        let frame = try codec.encode(data)
+        var output = [UInt8](repeating: 0, count: data.count)
+        #expect(try output.withUnsafeMutableBytes { try codec.decode(frame, into: $0) })
+        #expect(output == data)
+        var short = [UInt8](repeating: 7, count: data.count - 1)
+        #expect(try !short.withUnsafeMutableBytes { try codec.decode(frame, into: $0) }, "a size that differs is declined")
+        #expect(short.allSatisfy { $0 == 7 }, "and nothing is written")
+    }
+
     @Test func decodesNumcodecsOutput() throws {
         // numcodecs.Zstd(3) and Zstd(3, checksum=True) of np.arange(64, dtype='<i4') * 3
         let plain = Samples.hex("""

@@ -218,6 +218,47 @@ struct CopyCase: Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// Splitting a box's last axis over several destinations in one pass gives each
+    /// destination what a separate copy of its piece gives.
+    @Test(arguments: [([7, 5, 9], [1, 0, 2], [3, 4, 7], [2, 1, 4]), ([6, 11], [2, 3], [4, 8], [3, 3, 2]),
+                      ([13], [1], [12], [5, 5, 2]), ([4, 3, 2, 20], [1, 1, 0, 0], [2, 2, 2, 20], [10, 10])])
+    func splittingTheLastAxisMatchesOneCopyPerPiece(sourceShape: [Int], start: [Int], count: [Int], lengths: [Int]) {
+        for itemSize in [1, 2, 4, 8, 12] {
+            let source = (0..<(ShapeMath.product(sourceShape) * itemSize)).map { UInt8(truncatingIfNeeded: $0 * 31 + 7) }
+            var destinationShape = count
+            destinationShape[count.count - 1] = lengths.max() ?? 0
+            destinationShape[0] += 1  // destinations larger than the pieces keep their other bytes
+            let byteCount = ShapeMath.product(destinationShape) * itemSize
+            var split = lengths.map { _ in [UInt8](repeating: 0xEE, count: byteCount) }
+            var expected = split
+            var offset = 0
+            for (i, length) in lengths.enumerated() {
+                var piece = count
+                piece[count.count - 1] = length
+                var pieceStart = start
+                pieceStart[count.count - 1] += offset
+                source.withUnsafeBytes { src in
+                    expected[i].withUnsafeMutableBytes { dst in
+                        RegionCopy.copy(count: piece, itemSize: itemSize, from: src, sourceShape: sourceShape, sourceStart: pieceStart,
+                                        to: dst, destinationShape: destinationShape, destinationStart: count.map { _ in 0 })
+                    }
+                }
+                offset += length
+            }
+            let pointers = (0..<lengths.count).map { i in UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 8) }
+            defer { pointers.forEach { $0.deallocate() } }
+            for pointer in pointers { pointer.initializeMemory(as: UInt8.self, repeating: 0xEE, count: byteCount) }
+            source.withUnsafeBytes { src in
+                RegionCopy.copySplittingLastAxis(count: count, itemSize: itemSize, from: src, sourceShape: sourceShape,
+                                                 sourceStart: start, to: pointers, lengths: lengths, destinationShape: destinationShape)
+            }
+            for i in lengths.indices {
+                split[i] = Array(UnsafeRawBufferPointer(start: pointers[i], count: byteCount))
+            }
+            #expect(split == expected, "item size \(itemSize)")
+        }
+    }
+
     /// Runs expected when maximal: trailing axes copied whole in both arrays merge with the
     /// axis before them (defined independently of the implementation's loop).
     func expectedRunCount(count: [Int], _ source: [Int], _ destination: [Int]) -> Int {

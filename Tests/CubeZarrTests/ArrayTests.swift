@@ -544,3 +544,46 @@ func sampleRegions(_ shape: [Int]) -> [Region] {
                           count: shape.enumerated().map { $0.offset == 0 ? $0.element : 1 }))
     return regions.filter { r in zip(zip(r.start, r.count), shape).allSatisfy { $0.0 >= 0 && $0.1 >= 0 && $0.0 + $0.1 <= $1 } }
 }
+
+@Suite struct DecodeIntoOutputTests {
+    /// Reads of whole map chunks (each a contiguous run of the output) decode straight into
+    /// the output; the result must equal composing the chunks one by one, for every codec
+    /// (those that cannot decode in place fall back).
+    @Test(arguments: CodecCase.all.filter { !$0.name.contains("transpose") })
+    func wholeChunksReadLikeChunkByChunk(_ c: CodecCase) throws {
+        let shape = [7, 5, 6], chunks = [1, 5, 6]
+        let metadata = c.format == .v2
+            ? v2Metadata(c.dataType, shape: shape, chunks: chunks, compressor: c.compressor, filters: c.filters)
+            : v3Metadata(c.dataType, shape: shape, chunks: chunks, codecs: c.codecs)
+        let array = try ZarrArray.create(MemoryStore(), path: "a", metadata: metadata)
+        try array.write(try sampleBuffer(c.dataType, shape: shape), at: [0, 0, 0])
+        for region in [Region(start: [0, 0, 0], count: shape), Region(start: [2, 0, 0], count: [4, 5, 6])] {
+            var expected = ArrayBuffer(uninitialized: c.dataType, shape: region.count)
+            for step in 0..<region.count[0] {
+                let chunk = try #require(try array.readChunk([region.start[0] + step, 0, 0]))
+                expected.copy(from: chunk, sourceStart: [0, 0, 0], count: chunks, to: [step, 0, 0])
+            }
+            #expect(try array.read(region) == expected, "\(region)")
+        }
+    }
+
+    @Test func contiguousPlacementsAreRecognized() {
+        func offset(_ count: [Int], at start: [Int], in shape: [Int]) -> Int? {
+            ZarrArray.contiguousOffset(count: count, at: start, in: shape)
+        }
+        #expect(offset([1, 5, 6], at: [3, 0, 0], in: [7, 5, 6]) == 90)
+        #expect(offset([2, 5, 6], at: [3, 0, 0], in: [7, 5, 6]) == 90)
+        #expect(offset([1, 2, 6], at: [3, 1, 0], in: [7, 5, 6]) == 96)
+        #expect(offset([7, 5, 6], at: [0, 0, 0], in: [7, 5, 6]) == 0)
+        #expect(offset([2, 2, 6], at: [0, 0, 0], in: [7, 5, 6]) == nil, "two runs")
+        #expect(offset([1, 5, 3], at: [0, 0, 0], in: [7, 5, 6]) == nil, "five runs")
+        #expect(offset([1, 1, 3], at: [6, 4, 3], in: [7, 5, 6]) == 207)
+    }
+
+    @Test func writingAChunkOutsideTheGridIsAnError() throws {
+        let array = try ZarrArray.create(MemoryStore(), path: "a", metadata: v3Metadata(.int16, shape: [4, 4], chunks: [2, 2]))
+        let chunk = try sampleBuffer(.int16, shape: [2, 2])
+        #expect(throws: CubeError.self) { try array.writeChunk([2, 0], chunk) }
+        #expect(throws: CubeError.self) { try array.writeChunk([0, -1], chunk) }
+    }
+}

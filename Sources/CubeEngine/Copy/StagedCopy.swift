@@ -86,6 +86,10 @@ public enum StagedCopy {
         }
         let itemSize = job.target.metadata.dataType.itemSize
         let path = job.target.path
+        // Output chunks cut in one pass may use the memory the read side held.
+        let memory = stage.taskMemory
+        let groupLimit = memory.decodedOutputChunk == 0 ? 1
+            : max(1, (memory.decodedInputChunk + memory.encodedInputChunk) / memory.decodedOutputChunk)
         let checkedInput = intermediateInput
         return try stage.tasks(shape: job.target.shape).compactMap { task -> CopyTask? in
             let key = "task \(stage.index) \(path) \(task.index)"
@@ -99,12 +103,76 @@ public enum StagedCopy {
                     }
                 }
                 let block = try input.read(task.readRegion)
-                for coords in task.writeChunks {
-                    try writeChunk(coords, of: output, from: block, at: task.readRegion)
+                for group in neighbourGroups(Array(task.writeChunks), limit: groupLimit) {
+                    try writeChunks(group, of: output, from: block, at: task.readRegion)
                 }
+                block.recycle()
                 try journal?.record(key)
                 return task.readRegion.elementCount * itemSize
             }
+        }
+    }
+
+    /// `chunks` (in C order) cut into runs of at most `limit` neighbours along the last axis
+    /// (same coordinates but the last, which counts up by one).
+    static func neighbourGroups(_ chunks: [[Int]], limit: Int) -> [[[Int]]] {
+        var groups: [[[Int]]] = []
+        for coords in chunks {
+            if let previous = groups.last?.last, groups[groups.count - 1].count < limit,
+               let axis = coords.indices.last, coords[axis] == previous[axis] + 1,
+               coords.dropLast() == previous.dropLast() {
+                groups[groups.count - 1].append(coords)
+            } else {
+                groups.append([coords])
+            }
+        }
+        return groups
+    }
+
+    /// Cuts the output chunks of `group` (neighbours along the last axis) out of `block` in
+    /// one pass over its rows, pads edge chunks with the fill value, and writes them.
+    static func writeChunks(_ group: [[Int]], of output: ZarrArray, from block: ArrayBuffer, at blockRegion: Region) throws {
+        guard group.count > 1, case .fixed(let raw) = block.storage, let last = blockRegion.start.indices.last else {
+            for coords in group { try writeChunk(coords, of: output, from: block, at: blockRegion) }
+            return
+        }
+        let chunkShape = output.metadata.chunkShape
+        let dataType = output.metadata.dataType
+        let regions = group.map { output.grid.region(ofChunk: $0) }
+        var count = regions[0].count
+        count[last] = regions.reduce(0) { $0 + $1.count[last] }
+        let start = zip(regions[0].start, blockRegion.start).map { $0 - $1 }
+        let chunks = regions.map { region in
+            ChunkSlot(region.count == chunkShape ? ArrayBuffer(uninitialized: dataType, shape: chunkShape)
+                      : ArrayBuffer(filledWith: output.fill, dataType: dataType, shape: chunkShape))
+        }
+        ChunkSlot.withPointers(chunks) { pointers in
+            raw.withUnsafeBytes { source in
+                RegionCopy.copySplittingLastAxis(count: count, itemSize: dataType.itemSize, from: source, sourceShape: block.shape,
+                                                 sourceStart: start, to: pointers, lengths: regions.map { $0.count[last] },
+                                                 destinationShape: chunkShape)
+            }
+        }
+        for (coords, slot) in zip(group, chunks) {
+            try output.writeChunk(coords, slot.chunk)
+            slot.chunk.recycle()
+        }
+    }
+
+    /// One chunk being filled, boxed so several can be written through pointers at once.
+    final class ChunkSlot {
+        var chunk: ArrayBuffer
+        init(_ chunk: ArrayBuffer) { self.chunk = chunk }
+
+        /// Calls `body` with a pointer to the bytes of every slot's (fixed-size) chunk.
+        static func withPointers(_ slots: [ChunkSlot], _ body: ([UnsafeMutableRawPointer]) -> Void) {
+            func nest(_ i: Int, _ pointers: [UnsafeMutableRawPointer]) {
+                guard i < slots.count else { return body(pointers) }
+                _ = slots[i].chunk.withUnsafeMutableBytes { bytes in
+                    if let base = bytes.baseAddress { nest(i + 1, pointers + [base]) }
+                }
+            }
+            nest(0, [])
         }
     }
 
@@ -118,9 +186,12 @@ public enum StagedCopy {
             try output.writeChunk(coords, block)
             return
         }
-        var chunk = ArrayBuffer(filledWith: output.fill, dataType: output.metadata.dataType, shape: chunkShape)
+        var chunk = region.count == chunkShape
+            ? ArrayBuffer(uninitialized: output.metadata.dataType, shape: chunkShape)
+            : ArrayBuffer(filledWith: output.fill, dataType: output.metadata.dataType, shape: chunkShape)
         chunk.copy(from: block, sourceStart: offset, count: region.count, to: [Int](repeating: 0, count: region.rank))
         try output.writeChunk(coords, chunk)
+        chunk.recycle()
     }
 
     /// Passes progress through without restarting the total for every stage.

@@ -50,6 +50,11 @@ public enum Rechunker {
         let tempRoot = options.temp ?? (output as NSString).deletingLastPathComponent
         let tempPath = tempRoot + "/." + (output as NSString).lastPathComponent + ".cube-rechunk-temp"
         let needsTemp = job.arrays.contains { !$0.plan.isDirect }
+        if !resumed && FileManager.default.fileExists(atPath: tempPath) {
+            // Left by an interrupted run that is not being resumed (its output was removed or
+            // overwritten): its intermediates belong to another plan.
+            try FileManager.default.removeItem(atPath: tempPath)
+        }
         let intermediates = needsTemp ? try IntermediateStores(path: tempPath, keep: options.keepTemp) : nil
         let executor = Executor(jobs: options.jobs, memoryBudget: options.memoryBudget)
         let jobs = zip(job.arrays, arrays).map { ArrayCopyJob(source: $0.source, target: $1, plan: $0.plan) }

@@ -84,7 +84,9 @@ public struct ZarrArray: Sendable {
     public func readChunk(_ coords: [Int]) throws -> ArrayBuffer? {
         let key = chunkKey(coords)
         guard let bytes = try store.get(key) else { return nil }
-        return try decodeChunk(bytes, key: key)
+        let chunk = try decodeChunk(bytes, key: key)
+        BufferCache.recycle(bytes, unlessSharedWith: chunk)
+        return chunk
     }
 
     /// Decodes stored chunk bytes, attaching the key to errors.
@@ -130,12 +132,49 @@ public struct ZarrArray: Sendable {
             try readShardPart(selection, sharding: sharding, into: &output, missing: &missing)
             return
         }
+        if selection.isComplete, selection.withinChunk.count == metadata.chunkShape,
+           let offset = Self.contiguousOffset(count: selection.withinChunk.count, at: selection.outputStart, in: output.shape) {
+            let key = chunkKey(selection.chunk)
+            guard let bytes = try store.get(key) else {
+                missing.append(Region(start: selection.outputStart, count: selection.withinChunk.count))
+                return
+            }
+            let length = chunkSpec.byteCount
+            let itemSize = metadata.dataType.itemSize
+            let decoded = try CubeError.annotating(StoreKey.join(store.location, key)) {
+                try output.withUnsafeMutableBytes { raw in
+                    try codecs.decode(bytes, spec: chunkSpec, into: UnsafeMutableRawBufferPointer(rebasing: raw[(offset * itemSize)..<(offset * itemSize + length)]))
+                } ?? false
+            }
+            if decoded {
+                BufferCache.recycle(bytes)
+                return
+            }
+            let chunk = try decodeChunk(bytes, key: key)
+            BufferCache.recycle(bytes, unlessSharedWith: chunk)
+            output.copy(from: chunk, sourceStart: selection.withinChunk.start, count: selection.withinChunk.count,
+                        to: selection.outputStart)
+            chunk.recycle()
+            return
+        }
         guard let chunk = try readChunk(selection.chunk) else {
             missing.append(Region(start: selection.outputStart, count: selection.withinChunk.count))
             return
         }
         output.copy(from: chunk, sourceStart: selection.withinChunk.start, count: selection.withinChunk.count,
                     to: selection.outputStart)
+        chunk.recycle()
+    }
+
+    /// The element offset in an output of `outputShape` where a box of `count` at `start`
+    /// lies as one contiguous run (as map chunks lie in a block of whole maps), or `nil` when
+    /// it is spread over several runs.
+    static func contiguousOffset(count: [Int], at start: [Int], in outputShape: [Int]) -> Int? {
+        guard let split = outputShape.indices.last(where: { count[$0] != outputShape[$0] }) else { return 0 }
+        guard outputShape.indices.allSatisfy({ $0 == split || ($0 < split ? count[$0] == 1 : count[$0] == outputShape[$0]) }) else {
+            return nil
+        }
+        return zip(start, ShapeMath.strides(outputShape)).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
     /// Reads only the inner chunks of one shard that `selection` needs, by byte ranges.
@@ -169,6 +208,8 @@ public struct ZarrArray: Sendable {
             let chunk = try CubeError.annotating(context) { try sharding.decodeInner(bytes, spec: chunkSpec) }
             let outputStart = zip(inner.outputStart, selection.outputStart).map { $0 + $1 }
             output.copy(from: chunk, sourceStart: inner.withinChunk.start, count: inner.withinChunk.count, to: outputStart)
+            BufferCache.recycle(bytes, unlessSharedWith: chunk)
+            chunk.recycle()
         }
     }
 
@@ -192,6 +233,7 @@ public struct ZarrArray: Sendable {
             chunk.copy(from: data, sourceStart: selection.outputStart, count: selection.withinChunk.count,
                        to: selection.withinChunk.start)
             try writeChunk(selection.chunk, chunk)
+            chunk.recycle()
         }
     }
 
@@ -199,6 +241,9 @@ public struct ZarrArray: Sendable {
     public func writeChunk(_ coords: [Int], _ chunk: ArrayBuffer) throws {
         guard let writable = store as? any WritableStore else {
             throw CubeError(.invalidArgument, "store is read-only", context: location)
+        }
+        guard grid.contains(chunk: coords) else {
+            throw CubeError(.invalidArgument, "chunk \(coords) is outside the chunk grid \(grid.chunkCounts)", context: location)
         }
         guard chunk.shape == metadata.chunkShape else {
             throw CubeError(.invalidArgument, "chunk of shape \(chunk.shape) written to an array with chunks \(metadata.chunkShape)", context: location)
@@ -210,6 +255,7 @@ public struct ZarrArray: Sendable {
         }
         let bytes = try CubeError.annotating(StoreKey.join(store.location, key)) { try codecs.encode(chunk) }
         try writable.set(key, bytes)
+        BufferCache.recycle(bytes, unlessSharedWith: chunk)
     }
 }
 

@@ -129,9 +129,9 @@ public struct DirectoryStore: Store {
         let selected = range.map { $0.clipped(toCount: fileSize) ?? fileSize..<fileSize } ?? 0..<fileSize
         let count = selected.count
         if count == 0 { return [] }
-        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            initialized = 0
-            guard let base = buffer.baseAddress else { return }
+        var bytes = BufferCache.take(count: count)
+        let done = try bytes.withUnsafeMutableBytes { buffer in
+            let base = buffer.baseAddress.unsafelyUnwrapped
             var done = 0
             while done < count {
                 let n = pread(fd, base + done, count - done, off_t(selected.lowerBound + done))
@@ -143,8 +143,10 @@ public struct DirectoryStore: Store {
                 if n == 0 { break }  // the file shrank under us: return what is there
                 done += n
             }
-            initialized = done
+            return done
         }
+        bytes.removeLast(count - done)
+        return bytes
     }
 
     // MARK: Writing

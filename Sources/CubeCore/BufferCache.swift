@@ -1,0 +1,144 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Large byte buffers kept by one worker thread between uses, so that reading, decoding,
+/// encoding and copying chunk after chunk reuse memory instead of asking the kernel for
+/// fresh pages (and faulting each one in) for every chunk.
+///
+/// A cache belongs to one thread: ``withCurrent(_:_:)`` installs it for the duration of a
+/// call, and ``take(count:)`` and ``recycle(_:)`` use the calling thread's cache, or none.
+/// Without a cache they allocate and free as usual, so code that never installs one is
+/// unaffected.
+///
+/// Memory bound: a miss (no cached buffer of a fitting size) evicts at least as many cached
+/// bytes as it allocates, and a recycled buffer moves from use into the cache, so cached
+/// plus live buffers stay at about the most the worker's tasks held at once; and the cache
+/// never holds more than its ``limit``. The executor sets the limit to the worker's task
+/// reservation and empties the cache whenever the next task is of a different size, and
+/// when it stops.
+///
+/// Buffers are ordinary copy-on-write arrays: a buffer recycled while still referenced
+/// elsewhere is copied before it is written again, never shared, so a wrong recycle costs
+/// an allocation, not data.
+public final class BufferCache: @unchecked Sendable {
+    private var buffers: [[UInt8]] = []
+    /// The most bytes the cache keeps; the oldest buffers go first beyond it.
+    public var limit: Int
+    /// Capacity of the cached buffers, in bytes.
+    public private(set) var cachedBytes = 0
+    /// Takes that were served from the cache.
+    public private(set) var hits = 0
+    /// Takes that allocated.
+    public private(set) var misses = 0
+
+    /// Buffers smaller than this are left to `malloc`, which reuses them well.
+    public static let minimumSize = 64 << 10
+
+    /// An empty cache keeping at most `limit` bytes.
+    public init(limit: Int = .max) {
+        self.limit = limit
+    }
+
+    /// Runs `body` with `cache` as this thread's cache, restoring the previous one after.
+    public static func withCurrent<R>(_ cache: BufferCache, _ body: () throws -> R) rethrows -> R {
+        let previous = pthread_getspecific(currentKey)
+        pthread_setspecific(currentKey, Unmanaged.passUnretained(cache).toOpaque())
+        defer { pthread_setspecific(currentKey, previous) }
+        return try body()
+    }
+
+    /// This thread's cache, if one is installed.
+    public static var current: BufferCache? {
+        return pthread_getspecific(currentKey).map { Unmanaged<BufferCache>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// An array of exactly `count` bytes with unspecified contents: a cached buffer when this
+    /// thread has one of a fitting capacity, else a new one.
+    public static func take(count: Int) -> [UInt8] {
+        if count >= minimumSize, let cache = current { return cache.take(count: count) }
+        return fresh(count)
+    }
+
+    /// Gives `buffer` to this thread's cache for reuse (dropped when there is none or it is small).
+    public static func recycle(_ buffer: consuming [UInt8]) {
+        guard buffer.capacity >= minimumSize, let cache = current else { return }
+        cache.keep(buffer)
+    }
+
+    /// Recycles `buffer` unless it is the storage of `other` (which its owner recycles),
+    /// as when a codec passed its input through unchanged.
+    public static func recycle(_ buffer: consuming [UInt8], unlessSharedWith other: ArrayBuffer) {
+        if case .fixed(let storage) = other.storage, storage.sharesStorage(with: buffer) { return }
+        recycle(buffer)
+    }
+
+    /// Drops every cached buffer.
+    public func removeAll() {
+        buffers.removeAll()
+        cachedBytes = 0
+    }
+
+    func take(count: Int) -> [UInt8] {
+        let slack = count / 4 + 4096
+        var best: Int?
+        for (i, buffer) in buffers.enumerated() where buffer.capacity >= count && buffer.capacity <= count + slack {
+            if best.map({ buffer.capacity < buffers[$0].capacity }) ?? true { best = i }
+        }
+        guard let best else {
+            misses += 1
+            evict(atLeast: count)
+            return Self.fresh(count)
+        }
+        hits += 1
+        var buffer = buffers.remove(at: best)
+        cachedBytes -= buffer.capacity
+        if buffer.count > count {
+            buffer.removeLast(buffer.count - count)
+        } else if buffer.count < count {
+            buffer.append(contentsOf: repeatElement(0, count: count - buffer.count))
+        }
+        return buffer
+    }
+
+    func keep(_ buffer: consuming [UInt8]) {
+        guard buffer.capacity <= limit else { return }
+        evict(atLeast: cachedBytes + buffer.capacity - limit)
+        cachedBytes += buffer.capacity
+        buffers.append(buffer)
+    }
+
+    /// Drops the oldest buffers until `bytes` have been freed or none is left.
+    private func evict(atLeast bytes: Int) {
+        var freed = 0
+        var dropped = 0
+        while dropped < buffers.count && freed < bytes {
+            freed += buffers[dropped].capacity
+            dropped += 1
+        }
+        buffers.removeFirst(dropped)
+        cachedBytes -= freed
+    }
+
+    private static func fresh(_ count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Whether both arrays use the same storage (not merely equal bytes).
+    public func sharesStorage(with other: [UInt8]) -> Bool {
+        withUnsafeBytes { a in other.withUnsafeBytes { b in a.baseAddress != nil && a.baseAddress == b.baseAddress } }
+    }
+}
+
+/// The thread-specific slot holding each thread's ``BufferCache`` (not retained by the slot).
+private let currentKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()

@@ -1,0 +1,93 @@
+import CubeCore
+import Foundation
+import Testing
+
+@Suite struct BufferCacheTests {
+    static let size = 1 << 20
+
+    @Test func withoutACacheBuffersAreFreshAndRecyclingDropsThem() {
+        #expect(BufferCache.current == nil)
+        let buffer = BufferCache.take(count: Self.size)
+        #expect(buffer.count == Self.size)
+        BufferCache.recycle(buffer)
+        #expect(BufferCache.current == nil)
+    }
+
+    @Test func recycledBuffersAreReusedForFittingSizes() {
+        let cache = BufferCache()
+        BufferCache.withCurrent(cache) {
+            let address = Self.takeAndRecycle(Self.size)
+            #expect(cache.cachedBytes >= Self.size)
+            let again = BufferCache.take(count: Self.size - 1000)  // a little smaller still fits
+            #expect(again.count == Self.size - 1000)
+            #expect(again.withUnsafeBytes { $0.baseAddress } == address)
+            #expect(cache.hits == 1 && cache.misses == 1)
+            BufferCache.recycle(again)
+            let larger = BufferCache.take(count: Self.size + 10)  // count grows inside the capacity when it fits
+            #expect(larger.count == Self.size + 10)
+        }
+        #expect(BufferCache.current == nil, "the previous (no) cache is restored")
+    }
+
+    /// Takes a buffer and recycles it as its last use (a function, so nothing else holds it).
+    static func takeAndRecycle(_ count: Int) -> UnsafeRawPointer? {
+        let buffer = BufferCache.take(count: count)
+        let address = buffer.withUnsafeBytes { $0.baseAddress }
+        BufferCache.recycle(buffer)
+        return address
+    }
+
+    @Test func smallBuffersAreLeftToMalloc() {
+        let cache = BufferCache()
+        BufferCache.withCurrent(cache) {
+            BufferCache.recycle(BufferCache.take(count: 1000))
+        }
+        #expect(cache.cachedBytes == 0)
+    }
+
+    @Test func theCacheNeverHoldsMoreThanItsLimit() {
+        let cache = BufferCache(limit: 2 * Self.size + Self.size / 2)
+        BufferCache.withCurrent(cache) {
+            let buffers = (0..<3).map { _ in BufferCache.take(count: Self.size) }
+            for buffer in buffers { BufferCache.recycle(buffer) }
+        }
+        #expect(cache.cachedBytes <= cache.limit)
+        #expect(cache.cachedBytes >= 2 * Self.size)
+    }
+
+    /// A miss evicts at least as many cached bytes as it allocates, so cached plus live
+    /// bytes do not grow when the sizes change.
+    @Test func aMissEvictsWhatItAllocates() {
+        let cache = BufferCache()
+        BufferCache.withCurrent(cache) {
+            let buffers = (0..<3).map { _ in BufferCache.take(count: Self.size) }
+            for buffer in buffers { BufferCache.recycle(buffer) }
+            let big = BufferCache.take(count: 3 * Self.size)
+            #expect(big.count == 3 * Self.size)
+            #expect(cache.cachedBytes == 0)
+        }
+    }
+
+    /// A buffer recycled while still referenced elsewhere is copied before it is written,
+    /// never shared: the other holder keeps its bytes.
+    @Test func aRecycledBufferStillInUseIsNeverOverwritten() {
+        let cache = BufferCache()
+        BufferCache.withCurrent(cache) {
+            var original = BufferCache.take(count: Self.size)
+            original.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 1) }
+            let kept = original
+            BufferCache.recycle(original)
+            var reused = BufferCache.take(count: Self.size)
+            reused.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 2) }
+            #expect(kept.allSatisfy { $0 == 1 })
+            #expect(reused.allSatisfy { $0 == 2 })
+        }
+    }
+
+    @Test func sharedStorageIsRecognized() {
+        let a = [UInt8](repeating: 3, count: 100)
+        let b = a
+        #expect(a.sharesStorage(with: b))
+        #expect(!a.sharesStorage(with: [UInt8](repeating: 3, count: 100)))
+    }
+}
