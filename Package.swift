@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "cube-consolidate", targets: ["cube-consolidate"]),
         .executable(name: "cube-bench", targets: ["cube-bench"]),
         .library(name: "CubeZarr", targets: ["CubeZarr"]),
+        .library(name: "CubeCore", targets: ["CubeCore"]),
+        .library(name: "CubeCodecs", targets: ["CubeCodecs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -31,23 +31,15 @@
 #   DATA_DIR=benchmarks/data   RESULTS_DIR=benchmarks/results
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-bench=$root/benchmarks
-RUNS=${RUNS:-3}
+. "$(dirname "$0")/lib.sh"
 STEPS=${STEPS:-2920}
 TOOLS=${TOOLS:-cube xarray nccopy nccopy-u}
 CUBE_ARGS=${CUBE_ARGS:-}
-BUILD=${BUILD:-1}
-VERIFY=${VERIFY:-1}
-DATA_DIR=$(mkdir -p "${DATA_DIR:-$bench/data}" && cd "${DATA_DIR:-$bench/data}" && pwd)
-RESULTS_DIR=$(mkdir -p "${RESULTS_DIR:-$bench/results}" && cd "${RESULTS_DIR:-$bench/results}" && pwd)
-PY=$root/.venv/zarr3/bin/python
-CUBE=$root/.build/release/cube-convert
+CUBE=$release/cube-convert
 
 if [[ $STEPS == 2920 ]]; then source_name=reanalysis.nc; else source_name=reanalysis-$STEPS.nc; fi
 src=$DATA_DIR/$source_name
 out=$DATA_DIR/out
-log() { echo "convert.sh: $*" >&2; }
 
 if ! [[ $RUNS =~ ^[1-9][0-9]*$ ]]; then log "RUNS must be a positive integer"; exit 64; fi
 for tool in $TOOLS; do
@@ -58,58 +50,24 @@ done
 missing=()
 [[ -x /usr/bin/time ]] || missing+=(time)
 command -v nccopy >/dev/null || missing+=(netcdf-bin)
-if ((${#missing[@]})); then
-  log "installing ${missing[*]} with apt-get"
-  sudo=; [[ $(id -u) == 0 ]] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
 
 # --- build, Python, data ---------------------------------------------------------------
 cd "$root"
-if [[ $BUILD == 1 ]]; then
-  log "swift build -c release"
-  if ! swift build -c release >"$RESULTS_DIR/build.log" 2>&1; then
-    grep -m 5 'error:' "$RESULTS_DIR/build.log" >&2 || tail -n 5 "$RESULTS_DIR/build.log" >&2
-    log "swift build -c release failed (log: $RESULTS_DIR/build.log); BUILD=0 times the binary already in .build/release"
-    exit 1
-  fi
-fi
-[[ -x $CUBE ]] || { log "no $CUBE (build with: swift build -c release)"; exit 1; }
+build_release "$CUBE"
 scripts/setup-python
-
-complete() {  # the file exists (make_reanalysis.py renames it into place when done) with STEPS steps
-  [[ -f $src ]] && "$PY" -c 'import netCDF4, sys
-with netCDF4.Dataset(sys.argv[1]) as d: sys.exit(len(d.dimensions["time"]) != int(sys.argv[2]))' "$src" "$STEPS" 2>/dev/null
-}
-if complete; then
-  log "using $src"
-else
-  log "generating $src ($STEPS steps)"
-  rm -f "$src"
-  "$PY" "$bench/make_reanalysis.py" --steps "$STEPS" --out "$src" >&2
-fi
+reanalysis_nc "$src" "$STEPS"
 decoded=$("$PY" -c 'import netCDF4, sys
 with netCDF4.Dataset(sys.argv[1]) as d:
     print(sum(v.size * v.dtype.itemsize for v in d.variables.values()))' "$src")
 log "source: $src, $decoded bytes decoded, $(du -m "$src" | cut -f1) MB on disk"
 
 # --- timing ------------------------------------------------------------------------------
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# time a private copy, so a concurrent `swift build` or clean cannot swap or delete it mid-run
-cp "$CUBE" "$work/cube-convert"
+private_copy "$CUBE"
 # what is timed: commit, machine, versions (recorded now, before anything can change)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null) ]]; then commit="$commit (+ uncommitted changes)"; fi
-if [[ $BUILD != 1 ]]; then commit="$commit; BUILD=0: binary built $(date -r "$CUBE" '+%Y-%m-%d %H:%M %Z')"; fi
+commit=$(commit_description "$CUBE")
 {
-  echo "nproc: $(nproc)"
-  echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-  echo "memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-  echo "disk free ($DATA_DIR): $(df -h --output=avail "$DATA_DIR" | tail -n 1 | tr -d ' ') of $(df -h --output=size "$DATA_DIR" | tail -n 1 | tr -d ' ')"
-  echo "os: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
-  echo "swift: $(swift --version 2>&1 | grep -m1 -i 'swift version')"
+  machine_description
   echo "cube-convert: $("$CUBE" --version 2>&1 | head -n 1), built $(date -r "$CUBE" '+%Y-%m-%d %H:%M:%S %Z') (timed from a copy)"
   echo "debian: $(dpkg-query -W -f '${Package} ${Version}\n' 2>/dev/null |
     grep -E '^(libnetcdf[0-9]+|libhdf5-[0-9]+[0-9.-]*|libhdf5-serial-dev|libzstd1|libblosc1|zlib1g|netcdf-bin) ' |
@@ -133,11 +91,6 @@ command_for() {  # the tool's command line, run from $DATA_DIR
   esac
 }
 store_for() { case $1 in cube) echo cube.zarr ;; xarray) echo xarray.zarr ;; nccopy) echo nccopy.zarr ;; nccopy-u) echo nccopy-u.zarr ;; esac; }
-
-field() { sed -n "s/^[[:space:]]*$1: //p" "$2" | head -n 1; }
-wall_seconds() {  # "h:mm:ss" or "m:ss.ss" -> seconds
-  awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$1"
-}
 
 verify() {  # tool store
   local tool=$1 store=$2 result status
@@ -166,15 +119,7 @@ for ((round = 1; round <= RUNS; round++)); do
     load1=$(cut -d' ' -f1 /proc/loadavg)
     read -r -a cmd <<<"$(command_for "$tool")"
     log "round $round/$RUNS: $tool"
-    set +e
-    /usr/bin/time -v -o "$work/time.txt" "${cmd[@]}" >"$work/out.txt" 2>&1
-    rc=$?
-    set -e
-    seconds=$(wall_seconds "$(field 'Elapsed (wall clock) time (h:mm:ss or m:ss)' "$work/time.txt")")
-    rss=$(field 'Maximum resident set size (kbytes)' "$work/time.txt")
-    cpu=$(field 'Percent of CPU this job got' "$work/time.txt"); cpu=${cpu%\%}
-    user=$(field 'User time (seconds)' "$work/time.txt")
-    sys=$(field 'System time (seconds)' "$work/time.txt")
+    timed "$work/time.txt" "$work/out.txt" "$work/out.txt" "${cmd[@]}"
     if ((rc == 0)); then status=ok; else status="exit $rc"; fi
     printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$tool" "$status" "$seconds" "$rss" \
       "$cpu" "$user" "$sys" "$load1" >>"$runs_tsv"

@@ -44,31 +44,22 @@
 #   DATA_DIR=benchmarks/data   RESULTS_DIR=benchmarks/results
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-bench=$root/benchmarks
-RUNS=${RUNS:-3}
+. "$(dirname "$0")/lib.sh"
 PEER_RUNS=${PEER_RUNS:-$RUNS}
 MEMS=${MEMS:-256MiB 32MiB}
 TOOLS=${TOOLS:-cube cube-v2 rechunker tensorstore}
 CHUNKS=${CHUNKS:-time=-1,lat=10,lon=10}
 CUBE_ARGS=${CUBE_ARGS:-}
-BUILD=${BUILD:-1}
-VERIFY=${VERIFY:-1}
 TAG=${TAG:-}
-DATA_DIR=$(mkdir -p "${DATA_DIR:-$bench/data}" && cd "${DATA_DIR:-$bench/data}" && pwd)
-RESULTS_DIR=$(mkdir -p "${RESULTS_DIR:-$bench/results}" && cd "${RESULTS_DIR:-$bench/results}" && pwd)
-PY=$root/.venv/zarr3/bin/python
 RK=$root/.venv/rechunker
 RKPY=$RK/bin/python
-CUBE=$root/.build/release/cube-rechunk
-CONVERT=$root/.build/release/cube-convert
+CUBE=$release/cube-rechunk
+CONVERT=$release/cube-convert
 name=rechunk${TAG:+-$TAG}
 
-nc=$DATA_DIR/reanalysis.nc
 v3=reanalysis.zarr
 v2=reanalysis-v2.zarr
 out=$DATA_DIR/out
-log() { echo "rechunk.sh: $*" >&2; }
 
 if ! [[ $RUNS =~ ^[1-9][0-9]*$ && $PEER_RUNS =~ ^[0-9]+$ ]]; then
   log "RUNS must be a positive integer, PEER_RUNS a whole number"; exit 64
@@ -82,26 +73,11 @@ done
 uses() { [[ " $TOOLS " == *" $1 "* ]]; }
 
 # --- GNU time (for -v) -----------------------------------------------------------------
-if [[ ! -x /usr/bin/time ]]; then
-  log "installing time with apt-get"
-  sudo=; [[ $(id -u) == 0 ]] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null
-fi
+[[ -x /usr/bin/time ]] || apt_install time
 
 # --- build, Python, data ---------------------------------------------------------------
 cd "$root"
-if [[ $BUILD == 1 ]]; then
-  log "swift build -c release"
-  if ! swift build -c release >"$RESULTS_DIR/build.log" 2>&1; then
-    grep -m 5 'error:' "$RESULTS_DIR/build.log" >&2 || tail -n 5 "$RESULTS_DIR/build.log" >&2
-    log "swift build -c release failed (log: $RESULTS_DIR/build.log); BUILD=0 times the binary already in .build/release"
-    exit 1
-  fi
-fi
-for binary in "$CUBE" "$CONVERT"; do
-  [[ -x $binary ]] || { log "no $binary (build with: swift build -c release)"; exit 1; }
-done
+build_release "$CUBE" "$CONVERT"
 scripts/setup-python
 
 # .venv/rechunker, the way scripts/setup-python makes its venvs: wheels only, rebuilt from
@@ -118,34 +94,14 @@ if uses rechunker; then
   fi
 fi
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# time private copies, so a concurrent `swift build` or clean cannot swap or delete them mid-run
-cp "$CUBE" "$work/cube-rechunk"
-cp "$CONVERT" "$work/cube-convert"
+private_copy "$CUBE" "$CONVERT"
 
-if [[ -f $nc ]] && "$PY" -c 'import netCDF4, sys
-with netCDF4.Dataset(sys.argv[1]) as d: sys.exit(len(d.dimensions["time"]) != 2920)' "$nc" 2>/dev/null; then
-  log "using $nc"
-else
-  log "generating $nc (2920 steps)"
-  rm -f "$nc"
-  "$PY" "$bench/make_reanalysis.py" --steps 2920 --out "$nc" >&2
-fi
-# a store is complete when its consolidated metadata is there (cube-convert moves a store
-# into place only when done, and writes consolidated metadata last)
-complete_v3() { "$PY" -c 'import json, sys
-sys.exit(not json.load(open(sys.argv[1] + "/zarr.json")).get("consolidated_metadata"))' "$DATA_DIR/$v3" 2>/dev/null; }
-complete_v2() { [[ -f $DATA_DIR/$v2/.zmetadata ]]; }
-if complete_v3; then log "using $DATA_DIR/$v3"; else
-  log "converting $nc -> $v3 (Zarr v3, zstd level 0, the source's 1×181×360 chunks)"
+reanalysis_nc "$nc"
+make_store "converting $nc -> $v3 (Zarr v3, zstd level 0, the source's 1×181×360 chunks)" "$DATA_DIR/$v3" \
   "$work/cube-convert" "$nc" -o "$DATA_DIR/$v3" --overwrite -q
-fi
 if uses rechunker || uses cube-v2; then
-  if complete_v2; then log "using $DATA_DIR/$v2"; else
-    log "converting $nc -> $v2 (Zarr v2, zstd level 0, for rechunker)"
+  make_store "converting $nc -> $v2 (Zarr v2, zstd level 0, for rechunker)" "$DATA_DIR/$v2" \
     "$work/cube-convert" "$nc" -o "$DATA_DIR/$v2" --zarr-format 2 --codec zstd:0 --overwrite -q
-  fi
 fi
 # decoded bytes of the rechunked data variables (t2m + msl; the coordinates are 14 KB)
 decoded=$("$PY" -c 'import json, math, sys
@@ -153,27 +109,16 @@ meta = json.load(open(sys.argv[1] + "/zarr.json"))["consolidated_metadata"]["met
 size = {"float32": 4, "int16": 2, "float64": 8, "int32": 4}
 print(sum(math.prod(meta[v]["shape"]) * size[meta[v]["data_type"]] for v in ("t2m", "msl")))' "$DATA_DIR/$v3")
 log "data: $decoded bytes decoded (t2m + msl); $v3 $(du -sm "$DATA_DIR/$v3" | cut -f1) MiB$(
-  complete_v2 && echo ", $v2 $(du -sm "$DATA_DIR/$v2" | cut -f1) MiB")"
+  store_complete "$DATA_DIR/$v2" && echo ", $v2 $(du -sm "$DATA_DIR/$v2" | cut -f1) MiB")"
 
 # --- what is timed: commit, machine, versions (recorded now, before anything can change) ---
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null) ]]; then commit="$commit (+ uncommitted changes)"; fi
-if [[ $BUILD != 1 ]]; then commit="$commit; BUILD=0: binary built $(date -r "$CUBE" '+%Y-%m-%d %H:%M %Z')"; fi
+commit=$(commit_description "$CUBE")
 {
-  echo "nproc: $(nproc)"
-  echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-  echo "memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-  echo "disk ($DATA_DIR): $(df --output=fstype,source "$DATA_DIR" | tail -n 1 | tr -s ' '), $(df -h --output=avail "$DATA_DIR" | tail -n 1 | tr -d ' ') free of $(df -h --output=size "$DATA_DIR" | tail -n 1 | tr -d ' ')"
-  echo "os: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
-  echo "swift: $(swift --version 2>&1 | grep -m1 -i 'swift version')"
+  machine_description
   echo "cube-rechunk: $("$CUBE" --version 2>&1 | head -n 1), built $(date -r "$CUBE" '+%Y-%m-%d %H:%M:%S %Z') (timed from a copy)"
-  echo "python (.venv/zarr3: tensorstore, checks): $("$PY" -c 'import sys, importlib.metadata as m
-names = ["zarr", "numcodecs", "numpy", "tensorstore"]
-print(f"{sys.version.split()[0]}; " + ", ".join(f"{n} {m.version(n)}" for n in names))')"
+  echo "python (.venv/zarr3: tensorstore, checks): $(python_versions "$PY" zarr numcodecs numpy tensorstore)"
   if uses rechunker; then
-    echo "python (.venv/rechunker): $("$RKPY" -c 'import sys, importlib.metadata as m
-names = ["rechunker", "zarr", "numcodecs", "dask", "numpy"]
-print(f"{sys.version.split()[0]}; " + ", ".join(f"{n} {m.version(n)}" for n in names))')"
+    echo "python (.venv/rechunker): $(python_versions "$RKPY" rechunker zarr numcodecs dask numpy)"
   fi
 } >"$work/machine.txt"
 runs_tsv=$RESULTS_DIR/$name-runs.tsv
@@ -204,11 +149,6 @@ left_behind() {  # tool mem: what the run left in out/ beside its store, and hid
   if ((${#list[@]})); then (IFS=';'; echo "${list[*]}" | sed 's/;/; /g'); else echo none; fi
 }
 
-field() { sed -n "s/^[[:space:]]*$1: //p" "$2" | head -n 1; }
-wall_seconds() {  # "h:mm:ss" or "m:ss.ss" -> seconds
-  awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$1"
-}
-
 verify() {  # tool mem
   local tool=$1 mem=$2 result status
   result=$("$PY" "$bench/check_rechunk.py" "$(source_for "$tool")" "out/$(store_for "$tool" "$mem")" --chunks "$CHUNKS" 2>&1) &&
@@ -232,15 +172,7 @@ for ((round = 1; round <= RUNS; round++)); do
       load1=$(cut -d' ' -f1 /proc/loadavg)
       read -r -a cmd <<<"$(command_for "$tool" "$mem")"
       log "round $round/$RUNS, $mem: $tool"
-      set +e
-      /usr/bin/time -v -o "$work/time.txt" "${cmd[@]}" >"$work/out.txt" 2>&1
-      rc=$?
-      set -e
-      seconds=$(wall_seconds "$(field 'Elapsed (wall clock) time (h:mm:ss or m:ss)' "$work/time.txt")")
-      rss=$(field 'Maximum resident set size (kbytes)' "$work/time.txt")
-      cpu=$(field 'Percent of CPU this job got' "$work/time.txt"); cpu=${cpu%\%}
-      user=$(field 'User time (seconds)' "$work/time.txt")
-      sys=$(field 'System time (seconds)' "$work/time.txt")
+      timed "$work/time.txt" "$work/out.txt" "$work/out.txt" "${cmd[@]}"
       if ((rc == 0)); then status=ok; else status="exit $rc"; fi
       size=; [[ -d $out/$(store_for "$tool" "$mem") ]] && size=$(du -sm "$out/$(store_for "$tool" "$mem")" | cut -f1)
       left=$(left_behind "$tool" "$mem")
