@@ -42,8 +42,8 @@ public struct ShuffleCodec: BytesToBytesCodec {
         let count = bytes.count / elementSize
         guard elementSize > 1, count > 1 else { return bytes }
         let whole = count * elementSize
-        return [UInt8](unsafeUninitializedCapacity: bytes.count) { out, initialized in
-            initialized = 0
+        var output = BufferCache.take(count: bytes.count)
+        output.withUnsafeMutableBufferPointer { out in
             guard let dst = out.baseAddress else { return }
             bytes.withUnsafeBufferPointer { input in
                 guard let src = input.baseAddress else { return }
@@ -55,8 +55,8 @@ public struct ShuffleCodec: BytesToBytesCodec {
                 }
                 for k in whole..<bytes.count { dst[k] = src[k] }
             }
-            initialized = bytes.count
         }
+        return output
     }
 
     /// The transposition for element sizes of a machine word: one load or store per element.

@@ -18,7 +18,8 @@ import Darwin
 /// Memory bound: a miss (no cached buffer of a fitting size) evicts at least as many cached
 /// bytes as it allocates, and a recycled buffer moves from use into the cache, so cached
 /// plus live buffers stay at about the most the worker's tasks held at once; and the cache
-/// never holds more than its ``limit``. The executor sets the limit to the worker's task
+/// never holds more than its ``limit``, nor more than it handed out (a buffer some other
+/// code allocated is dropped, not kept, so it cannot sit idle beside its replacement). The executor sets the limit to the worker's task
 /// reservation and empties the cache whenever the next task is of a different size, and
 /// when it stops.
 ///
@@ -31,6 +32,9 @@ public final class BufferCache: @unchecked Sendable {
     public var limit: Int
     /// Capacity of the cached buffers, in bytes.
     public private(set) var cachedBytes = 0
+    /// Capacity handed out by ``take(count:)`` and not recycled since: a recycled buffer is
+    /// kept only within it, so buffers allocated elsewhere never pile up in the cache.
+    private var outstanding = 0
     /// Takes that were served from the cache.
     public private(set) var hits = 0
     /// Takes that allocated.
@@ -92,11 +96,14 @@ public final class BufferCache: @unchecked Sendable {
         guard let best else {
             misses += 1
             evict(atLeast: count)
-            return Self.fresh(count)
+            let buffer = Self.fresh(count)
+            outstanding += buffer.capacity
+            return buffer
         }
         hits += 1
         var buffer = buffers.remove(at: best)
         cachedBytes -= buffer.capacity
+        outstanding += buffer.capacity
         if buffer.count > count {
             buffer.removeLast(buffer.count - count)
         } else if buffer.count < count {
@@ -106,7 +113,8 @@ public final class BufferCache: @unchecked Sendable {
     }
 
     func keep(_ buffer: consuming [UInt8]) {
-        guard buffer.capacity <= limit else { return }
+        guard buffer.capacity <= limit, buffer.capacity <= outstanding else { return }
+        outstanding -= buffer.capacity
         evict(atLeast: cachedBytes + buffer.capacity - limit)
         cachedBytes += buffer.capacity
         buffers.append(buffer)

@@ -2,6 +2,7 @@ import CHDF5
 import CubeCodecs
 import CubeCore
 import Dispatch
+import Foundation
 
 /// One dataset of an HDF5 (or netCDF-4) file, readable by region.
 ///
@@ -273,6 +274,21 @@ public final class HDF5Dataset: ArraySource, Sendable {
         var error: Error? { mutex.withLock { stored } }
     }
 
+    /// Hands out `0..<count` once each to concurrent workers.
+    private final class NextIndex: @unchecked Sendable {
+        private let lock = RecursiveMutex()
+        private var next = 0
+        private let count: Int
+        init(count: Int) { self.count = count }
+        func take() -> Int? {
+            lock.withLock {
+                guard next < count else { return nil }
+                defer { next += 1 }
+                return next
+            }
+        }
+    }
+
     /// A destination buffer shared by workers that write disjoint parts of it.
     private struct SharedOutput: @unchecked Sendable {
         let base: UnsafeMutableRawBufferPointer
@@ -286,9 +302,9 @@ public final class HDF5Dataset: ArraySource, Sendable {
         let itemSize = dataType.itemSize
         let byteCount = try ShapeMath.byteCount(region.count, itemSize: itemSize, context: location.description)
         let failure = FirstError()
-        let bytes = [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, initialized in
-            initialized = 0
-            let output = SharedOutput(base: UnsafeMutableRawBufferPointer(buffer))
+        var bytes = BufferCache.take(count: byteCount)
+        bytes.withUnsafeMutableBytes { buffer in
+            let output = SharedOutput(base: buffer)
             let work: @Sendable (Int) -> Void = { index in
                 do {
                     try self.copyChunk(selections[index], decoder: decoder, chunkShape: chunkShape, region: region,
@@ -301,9 +317,16 @@ public final class HDF5Dataset: ArraySource, Sendable {
             if selections.count == 1 || HDF5Library.isHeldByCurrentThread {
                 for index in selections.indices { work(index) }
             } else {
-                DispatchQueue.concurrentPerform(iterations: selections.count, execute: work)
+                // Workers that pull chunks in turn, each reusing its own few chunk-sized
+                // buffers (raw, inflated, unshuffled), instead of one allocation per chunk.
+                let next = NextIndex(count: selections.count)
+                let workers = min(selections.count, ProcessInfo.processInfo.activeProcessorCount)
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    BufferCache.withCurrent(BufferCache(limit: 4 * decoder.chunkBytes)) {
+                        while let index = next.take() { work(index) }
+                    }
+                }
             }
-            initialized = byteCount
         }
         if let error = failure.error { throw error }
         return ArrayBuffer(dataType: dataType, shape: region.count, storage: .fixed(bytes))
@@ -337,6 +360,8 @@ public final class HDF5Dataset: ArraySource, Sendable {
                             from: source, sourceShape: chunkShape, sourceStart: selection.withinChunk.start,
                             to: output, destinationShape: region.count, destinationStart: selection.outputStart)
         }
+        if !decoded.sharesStorage(with: stored.bytes) { BufferCache.recycle(decoded) }
+        BufferCache.recycle(stored.bytes)
     }
 
     /// Whether the chunk at `coords` extends past the dataset's current extent.
@@ -360,11 +385,10 @@ public final class HDF5Dataset: ArraySource, Sendable {
                     throw CubeError(.corrupt, "chunk \(coords) claims \(size) stored bytes", context: location.description)
                 }
                 var filterMask: UInt32 = 0
-                let bytes = try [UInt8](unsafeUninitializedCapacity: max(count, 1)) { buffer, initialized in
-                    initialized = 0
+                var bytes = BufferCache.take(count: count)
+                try bytes.withUnsafeMutableBytes { buffer in
                     try h5check(cube_H5Dread_chunk(handle.id, offset, &filterMask, buffer.baseAddress),
                                 "H5Dread_chunk \(coords)", at: location)
-                    initialized = count
                 }
                 return (bytes, filterMask)
             } catch {

@@ -116,10 +116,14 @@ struct RawChunkDecoder: Sendable {
                     let innerDeflate = steps[..<index].indices.contains { i in
                         steps[i] == .deflate && (i >= 32 || filterMask & (1 << UInt32(i)) == 0)
                     }
-                    bytes = try innerDeflate ? ZlibCodec(level: 1).decode(bytes, decodedSize: nil)
-                                             : Self.inflate(bytes, expected: chunkBytes)
+                    let inflated = try innerDeflate ? ZlibCodec(level: 1).decode(bytes, decodedSize: nil)
+                                                    : Self.inflate(bytes, expected: chunkBytes)
+                    Self.recycle(bytes, unless: stored, replacedBy: inflated)
+                    bytes = inflated
                 case .shuffle(let elementSize):
-                    bytes = try ShuffleCodec(elementSize: elementSize).decode(bytes, decodedSize: bytes.count)
+                    let unshuffled = try ShuffleCodec(elementSize: elementSize).decode(bytes, decodedSize: bytes.count)
+                    Self.recycle(bytes, unless: stored, replacedBy: unshuffled)
+                    bytes = unshuffled
                 }
             }
         }
@@ -130,6 +134,13 @@ struct RawChunkDecoder: Sendable {
         return bytes
     }
 
+    /// Gives a step's input back to the thread's ``BufferCache`` once the step has replaced it,
+    /// unless it is the caller's `stored` bytes or the step passed it through.
+    private static func recycle(_ input: [UInt8], unless stored: [UInt8], replacedBy output: [UInt8]) {
+        guard !input.sharesStorage(with: stored), !input.sharesStorage(with: output) else { return }
+        BufferCache.recycle(input)
+    }
+
     /// Inflates one zlib stream that must decode to exactly `expected` bytes (libdeflate).
     static func inflate(_ input: [UInt8], expected: Int) throws -> [UInt8] {
         guard let decompressor = libdeflate_alloc_decompressor() else {
@@ -138,14 +149,14 @@ struct RawChunkDecoder: Sendable {
         defer { libdeflate_free_decompressor(decompressor) }
         var status = LIBDEFLATE_SUCCESS
         var actual = 0
-        let output = [UInt8](unsafeUninitializedCapacity: max(expected, 1)) { buffer, count in
-            count = 0
+        var output = BufferCache.take(count: max(expected, 1))
+        output.withUnsafeMutableBytes { buffer in
             input.withUnsafeBytes { source in
                 status = libdeflate_zlib_decompress(decompressor, source.baseAddress, source.count,
                                                     buffer.baseAddress, expected, &actual)
             }
-            if status == LIBDEFLATE_SUCCESS { count = min(actual, expected) }
         }
+        if expected == 0 { output.removeAll() }
         switch status {
         case LIBDEFLATE_SUCCESS:
             guard actual == expected else {

@@ -90,11 +90,11 @@ public struct NetCDFVariable: ArraySource {
             return ArrayBuffer(dataType: dataType, shape: region.count,
                                storage: .fixed([UInt8](repeating: 0, count: elementCount * dataType.itemSize)))
         }
-        let bytes = try [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, initialized in
+        var bytes = BufferCache.take(count: byteCount)
+        try bytes.withUnsafeMutableBytes { buffer in
             try ncCall("nc_get_vara \(region)", context) {
                 nc_get_vara(group, variable, start, count, buffer.baseAddress)
             }
-            initialized = byteCount
         }
         return ArrayBuffer(dataType: dataType, shape: region.count, storage: .fixed(bytes))
     }

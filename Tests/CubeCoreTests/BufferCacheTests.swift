@@ -45,6 +45,18 @@ import Testing
         #expect(cache.cachedBytes == 0)
     }
 
+    /// Buffers the cache never handed out (a reader's own output, say) are dropped: kept,
+    /// they would sit idle beside the buffers that replace them.
+    @Test func buffersAllocatedElsewhereAreNotKept() {
+        let cache = BufferCache()
+        BufferCache.withCurrent(cache) {
+            BufferCache.recycle([UInt8](repeating: 1, count: Self.size))
+            #expect(cache.cachedBytes == 0)
+            _ = Self.takeAndRecycle(Self.size)
+            #expect(cache.cachedBytes >= Self.size)
+        }
+    }
+
     @Test func theCacheNeverHoldsMoreThanItsLimit() {
         let cache = BufferCache(limit: 2 * Self.size + Self.size / 2)
         BufferCache.withCurrent(cache) {
