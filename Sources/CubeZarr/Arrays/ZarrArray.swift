@@ -132,38 +132,34 @@ public struct ZarrArray: Sendable {
             try readShardPart(selection, sharding: sharding, into: &output, missing: &missing)
             return
         }
-        if selection.isComplete, selection.withinChunk.count == metadata.chunkShape,
-           let offset = Self.contiguousOffset(count: selection.withinChunk.count, at: selection.outputStart, in: output.shape) {
-            let key = chunkKey(selection.chunk)
-            guard let bytes = try store.get(key) else {
-                missing.append(Region(start: selection.outputStart, count: selection.withinChunk.count))
-                return
-            }
-            let length = chunkSpec.byteCount
-            let itemSize = metadata.dataType.itemSize
-            let decoded = try CubeError.annotating(StoreKey.join(store.location, key)) {
-                try output.withUnsafeMutableBytes { raw in
-                    try codecs.decode(bytes, spec: chunkSpec, into: UnsafeMutableRawBufferPointer(rebasing: raw[(offset * itemSize)..<(offset * itemSize + length)]))
-                } ?? false
-            }
-            if decoded {
-                BufferCache.recycle(bytes)
-                return
-            }
-            let chunk = try decodeChunk(bytes, key: key)
-            BufferCache.recycle(bytes, unlessSharedWith: chunk)
-            output.copy(from: chunk, sourceStart: selection.withinChunk.start, count: selection.withinChunk.count,
-                        to: selection.outputStart)
-            chunk.recycle()
-            return
-        }
-        guard let chunk = try readChunk(selection.chunk) else {
+        let key = chunkKey(selection.chunk)
+        guard let bytes = try store.get(key) else {
             missing.append(Region(start: selection.outputStart, count: selection.withinChunk.count))
             return
         }
+        if selection.isComplete, selection.withinChunk.count == metadata.chunkShape,
+           let offset = Self.contiguousOffset(count: selection.withinChunk.count, at: selection.outputStart, in: output.shape),
+           try decode(bytes, key: key, into: &output, at: offset) {
+            BufferCache.recycle(bytes)
+            return
+        }
+        let chunk = try decodeChunk(bytes, key: key)
+        BufferCache.recycle(bytes, unlessSharedWith: chunk)
         output.copy(from: chunk, sourceStart: selection.withinChunk.start, count: selection.withinChunk.count,
                     to: selection.outputStart)
         chunk.recycle()
+    }
+
+    /// Decodes a whole chunk straight into `output` at element `offset`, where it lies as one
+    /// run; `false` (nothing written) when the codecs cannot decode in place.
+    private func decode(_ bytes: [UInt8], key: String, into output: inout ArrayBuffer, at offset: Int) throws -> Bool {
+        let start = offset * metadata.dataType.itemSize
+        let length = chunkSpec.byteCount
+        return try CubeError.annotating(StoreKey.join(store.location, key)) {
+            try output.withUnsafeMutableBytes { raw in
+                try codecs.decode(bytes, spec: chunkSpec, into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + length)]))
+            } ?? false
+        }
     }
 
     /// The element offset in an output of `outputShape` where a box of `count` at `start`
