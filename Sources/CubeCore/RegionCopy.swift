@@ -85,8 +85,17 @@ public enum RegionCopy {
         var offset: Int
 
         init(shape: [Int], start: [Int], unit: Int) {
-            strides = ShapeMath.strides(shape).map { $0 * unit }
-            offset = zip(start, strides).reduce(0) { $0 + $1.0 * $1.1 }
+            // One array, filled in place (this runs once per copy, thousands of times a task).
+            var strides = [Int](repeating: unit, count: shape.count)
+            var step = unit
+            var offset = 0
+            for axis in shape.indices.reversed() {
+                strides[axis] = step
+                offset += start[axis] * step
+                step *= shape[axis]
+            }
+            self.strides = strides
+            self.offset = offset
         }
     }
 
