@@ -29,24 +29,17 @@ public struct CodecChain: ArrayToBytesCodec {
         var array = chunk
         for codec in arrayToArray {
             let next = try codec.encode(array)
-            Self.recycleIntermediate(array.bytes, unlessIn: [input, next.bytes])
+            BufferCache.recycle(array.bytes, unlessSharedWith: [input, next.bytes])
             array = next
         }
         var bytes = try arrayToBytes.encode(array)
-        Self.recycleIntermediate(array.bytes, unlessIn: [input, bytes])
+        BufferCache.recycle(array.bytes, unlessSharedWith: [input, bytes])
         for codec in bytesToBytes {
             let next = try codec.encode(bytes)
-            Self.recycleIntermediate(bytes, unlessIn: [input, next])
+            BufferCache.recycle(bytes, unlessSharedWith: [input, next])
             bytes = next
         }
         return bytes
-    }
-
-    /// Recycles a buffer one codec made and the next consumed, unless it is the storage of
-    /// one of `inUse` (the caller's input, or a codec's output that passed it through).
-    static func recycleIntermediate(_ buffer: [UInt8]?, unlessIn inUse: [[UInt8]?]) {
-        guard let buffer, !inUse.contains(where: { $0?.sharesStorage(with: buffer) == true }) else { return }
-        BufferCache.recycle(buffer)
     }
 
     /// The specs seen by each array→array codec and by the serializer, in encoding order.
@@ -66,14 +59,14 @@ public struct CodecChain: ArrayToBytesCodec {
         var data = bytes
         for (i, codec) in bytesToBytes.enumerated().reversed() {
             let next = try codec.decode(data, decodedSize: i == 0 ? serializedSize : nil)
-            Self.recycleIntermediate(data, unlessIn: [bytes, next])
+            BufferCache.recycle(data, unlessSharedWith: [bytes, next])
             data = next
         }
         var array = try arrayToBytes.decode(data, spec: serializedSpec)
-        Self.recycleIntermediate(data, unlessIn: [bytes, array.bytes])
+        BufferCache.recycle(data, unlessSharedWith: [bytes, array.bytes])
         for (i, codec) in arrayToArray.enumerated().reversed() {
             let next = try codec.decode(array, decodedSpec: specs[i])
-            Self.recycleIntermediate(array.bytes, unlessIn: [bytes, next.bytes])
+            BufferCache.recycle(array.bytes, unlessSharedWith: [bytes, next.bytes])
             array = next
         }
         return array

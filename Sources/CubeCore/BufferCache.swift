@@ -74,10 +74,10 @@ public final class BufferCache: @unchecked Sendable {
         cache.keep(buffer)
     }
 
-    /// Recycles `buffer` unless it is the storage of `other` (which its owner recycles),
-    /// as when a codec passed its input through unchanged.
-    public static func recycle(_ buffer: consuming [UInt8], unlessSharedWith other: ArrayBuffer) {
-        if case .fixed(let storage) = other.storage, storage.sharesStorage(with: buffer) { return }
+    /// Recycles `buffer` (when there is one) unless it is the storage of one of `inUse`
+    /// (which their owners recycle), as when a codec passed its input through unchanged.
+    public static func recycle(_ buffer: [UInt8]?, unlessSharedWith inUse: [[UInt8]?]) {
+        guard let buffer, !inUse.contains(where: { $0?.sharesStorage(with: buffer) == true }) else { return }
         recycle(buffer)
     }
 

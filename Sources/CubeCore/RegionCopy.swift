@@ -79,6 +79,16 @@ public enum RegionCopy {
         }
     }
 
+    /// The element offset in an array of `shape` where a box of `count` at `start` lies as
+    /// one contiguous run (as map chunks lie in a block of whole maps), or `nil` when copying
+    /// it takes several runs.
+    public static func singleRunOffset(count: [Int], at start: [Int], in shape: [Int]) -> Int? {
+        let offset = Strided(shape: shape, start: start, unit: 1).offset
+        guard !count.isEmpty else { return offset }
+        let (inner, _) = run(count: count, sourceShape: count, destinationShape: shape)
+        return count[..<inner].allSatisfy { $0 == 1 } ? offset : nil
+    }
+
     /// Byte strides of an array and the offset of a start position in it.
     struct Strided {
         var strides: [Int]

@@ -360,7 +360,7 @@ public final class HDF5Dataset: ArraySource, Sendable {
                             from: source, sourceShape: chunkShape, sourceStart: selection.withinChunk.start,
                             to: output, destinationShape: region.count, destinationStart: selection.outputStart)
         }
-        if !decoded.sharesStorage(with: stored.bytes) { BufferCache.recycle(decoded) }
+        BufferCache.recycle(decoded, unlessSharedWith: [stored.bytes])
         BufferCache.recycle(stored.bytes)
     }
 

@@ -118,11 +118,11 @@ struct RawChunkDecoder: Sendable {
                     }
                     let inflated = try innerDeflate ? ZlibCodec(level: 1).decode(bytes, decodedSize: nil)
                                                     : Self.inflate(bytes, expected: chunkBytes)
-                    Self.recycle(bytes, unless: stored, replacedBy: inflated)
+                    BufferCache.recycle(bytes, unlessSharedWith: [stored, inflated])
                     bytes = inflated
                 case .shuffle(let elementSize):
                     let unshuffled = try ShuffleCodec(elementSize: elementSize).decode(bytes, decodedSize: bytes.count)
-                    Self.recycle(bytes, unless: stored, replacedBy: unshuffled)
+                    BufferCache.recycle(bytes, unlessSharedWith: [stored, unshuffled])
                     bytes = unshuffled
                 }
             }
@@ -132,13 +132,6 @@ struct RawChunkDecoder: Sendable {
         }
         if let swapUnit { ByteSwap.swapInPlace(&bytes, unit: swapUnit) }
         return bytes
-    }
-
-    /// Gives a step's input back to the thread's ``BufferCache`` once the step has replaced it,
-    /// unless it is the caller's `stored` bytes or the step passed it through.
-    private static func recycle(_ input: [UInt8], unless stored: [UInt8], replacedBy output: [UInt8]) {
-        guard !input.sharesStorage(with: stored), !input.sharesStorage(with: output) else { return }
-        BufferCache.recycle(input)
     }
 
     /// Inflates one zlib stream that must decode to exactly `expected` bytes (libdeflate).

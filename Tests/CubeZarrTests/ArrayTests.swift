@@ -569,7 +569,7 @@ func sampleRegions(_ shape: [Int]) -> [Region] {
 
     @Test func contiguousPlacementsAreRecognized() {
         func offset(_ count: [Int], at start: [Int], in shape: [Int]) -> Int? {
-            ZarrArray.contiguousOffset(count: count, at: start, in: shape)
+            RegionCopy.singleRunOffset(count: count, at: start, in: shape)
         }
         #expect(offset([1, 5, 6], at: [3, 0, 0], in: [7, 5, 6]) == 90)
         #expect(offset([2, 5, 6], at: [3, 0, 0], in: [7, 5, 6]) == 90)

@@ -31,36 +31,14 @@ extension RechunkPlanner {
             throw CubeError(.invalidArgument,
                             "a chunk \(chunks) of \(itemSize)-byte items takes \(ByteCount.format(chunkBytes)), more than the \(ByteCount.format(maxBytes)) allowed")
         }
-        return consolidate(chunks, shape: shape, upper: shape, itemSize: itemSize, maxBytes: maxBytes, order: order)
+        return consolidate(chunks, shape: shape, upper: shape, order: order) { PlanMath.bytes($0, itemSize: itemSize) <= maxBytes }
     }
 
-    /// ``consolidateChunks(shape:chunks:itemSize:maxBytes:axisOrder:)`` without checks, with
-    /// a per-axis cap: an axis grows to at most `upper` (the whole axis when `upper` reaches
-    /// it, else the largest multiple of the chunk not above `upper`).
-    static func consolidate(_ chunks: [Int], shape: [Int], upper: [Int], itemSize: Int, maxBytes: Int,
-                            order: [Int]) -> [Int] {
-        var grown = chunks
-        for axis in order {
-            let unit = chunks[axis]
-            let cap = min(upper[axis], shape[axis])
-            guard cap > unit else { continue }
-            // The longest reachable length: the whole axis, or a whole multiple of the chunk.
-            let top = cap == shape[axis] ? cap : cap / unit * unit
-            grown[axis] = top
-            if PlanMath.bytes(grown, itemSize: itemSize) <= maxBytes { continue }
-            grown[axis] = unit
-            let times = maxBytes / max(1, PlanMath.bytes(grown, itemSize: itemSize))
-            grown[axis] = max(unit, min(PlanMath.multiply(unit, times), top))
-        }
-        return grown
-    }
-}
-
-extension RechunkPlanner {
     /// Consolidation under any monotone size test: along each axis in `order`, the whole
     /// axis (or the largest multiple of the chunk not above `upper`) if `fits` accepts it,
     /// else the largest whole multiple of the chunk that `fits` accepts (found by bisection).
-    /// With `fits` = "at most `maxBytes`" this is ``consolidate(_:shape:upper:itemSize:maxBytes:order:)``.
+    /// With `fits` = "at most `maxBytes`" and `upper` = `shape` this is
+    /// ``consolidateChunks(shape:chunks:itemSize:maxBytes:axisOrder:)`` without its checks.
     static func consolidate(_ chunks: [Int], shape: [Int], upper: [Int], order: [Int],
                             fits: ([Int]) -> Bool) -> [Int] {
         var grown = chunks

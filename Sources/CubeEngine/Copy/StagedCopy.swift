@@ -142,10 +142,7 @@ public enum StagedCopy {
         var count = regions[0].count
         count[last] = regions.reduce(0) { $0 + $1.count[last] }
         let start = zip(regions[0].start, blockRegion.start).map { $0 - $1 }
-        let chunks = regions.map { region in
-            ChunkSlot(region.count == chunkShape ? ArrayBuffer(uninitialized: dataType, shape: chunkShape)
-                      : ArrayBuffer(filledWith: output.fill, dataType: dataType, shape: chunkShape))
-        }
+        let chunks = regions.map { ChunkSlot(emptyChunk(for: $0, of: output)) }
         ChunkSlot.withPointers(chunks) { pointers in
             raw.withUnsafeBytes { source in
                 RegionCopy.copySplittingLastAxis(count: count, itemSize: dataType.itemSize, from: source, sourceShape: block.shape,
@@ -186,12 +183,19 @@ public enum StagedCopy {
             try output.writeChunk(coords, block)
             return
         }
-        var chunk = region.count == chunkShape
-            ? ArrayBuffer(uninitialized: output.metadata.dataType, shape: chunkShape)
-            : ArrayBuffer(filledWith: output.fill, dataType: output.metadata.dataType, shape: chunkShape)
+        var chunk = emptyChunk(for: region, of: output)
         chunk.copy(from: block, sourceStart: offset, count: region.count, to: [Int](repeating: 0, count: region.rank))
         try output.writeChunk(coords, chunk)
         chunk.recycle()
+    }
+
+    /// A buffer for the output chunk covering `region`: uninitialized when the copy will fill
+    /// it whole, the fill value where an edge chunk reaches past the array.
+    static func emptyChunk(for region: Region, of output: ZarrArray) -> ArrayBuffer {
+        let chunkShape = output.metadata.chunkShape
+        return region.count == chunkShape
+            ? ArrayBuffer(uninitialized: output.metadata.dataType, shape: chunkShape)
+            : ArrayBuffer(filledWith: output.fill, dataType: output.metadata.dataType, shape: chunkShape)
     }
 
     /// Passes progress through without restarting the total for every stage.

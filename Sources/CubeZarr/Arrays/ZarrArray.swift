@@ -84,8 +84,14 @@ public struct ZarrArray: Sendable {
     public func readChunk(_ coords: [Int]) throws -> ArrayBuffer? {
         let key = chunkKey(coords)
         guard let bytes = try store.get(key) else { return nil }
+        return try decodeRecycling(bytes, key: key)
+    }
+
+    /// ``decodeChunk(_:key:)``, then the stored bytes go back to the thread's cache unless the
+    /// chunk is made of them.
+    private func decodeRecycling(_ bytes: [UInt8], key: String) throws -> ArrayBuffer {
         let chunk = try decodeChunk(bytes, key: key)
-        BufferCache.recycle(bytes, unlessSharedWith: chunk)
+        BufferCache.recycle(bytes, unlessSharedWith: [chunk.bytes])
         return chunk
     }
 
@@ -138,13 +144,12 @@ public struct ZarrArray: Sendable {
             return
         }
         if selection.isComplete, selection.withinChunk.count == metadata.chunkShape,
-           let offset = Self.contiguousOffset(count: selection.withinChunk.count, at: selection.outputStart, in: output.shape),
+           let offset = RegionCopy.singleRunOffset(count: selection.withinChunk.count, at: selection.outputStart, in: output.shape),
            try decode(bytes, key: key, into: &output, at: offset) {
             BufferCache.recycle(bytes)
             return
         }
-        let chunk = try decodeChunk(bytes, key: key)
-        BufferCache.recycle(bytes, unlessSharedWith: chunk)
+        let chunk = try decodeRecycling(bytes, key: key)
         output.copy(from: chunk, sourceStart: selection.withinChunk.start, count: selection.withinChunk.count,
                     to: selection.outputStart)
         chunk.recycle()
@@ -160,17 +165,6 @@ public struct ZarrArray: Sendable {
                 try codecs.decode(bytes, spec: chunkSpec, into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + length)]))
             } ?? false
         }
-    }
-
-    /// The element offset in an output of `outputShape` where a box of `count` at `start`
-    /// lies as one contiguous run (as map chunks lie in a block of whole maps), or `nil` when
-    /// it is spread over several runs.
-    static func contiguousOffset(count: [Int], at start: [Int], in outputShape: [Int]) -> Int? {
-        guard let split = outputShape.indices.last(where: { count[$0] != outputShape[$0] }) else { return 0 }
-        guard outputShape.indices.allSatisfy({ $0 == split || ($0 < split ? count[$0] == 1 : count[$0] == outputShape[$0]) }) else {
-            return nil
-        }
-        return zip(start, ShapeMath.strides(outputShape)).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
     /// Reads only the inner chunks of one shard that `selection` needs, by byte ranges.
@@ -204,7 +198,7 @@ public struct ZarrArray: Sendable {
             let chunk = try CubeError.annotating(context) { try sharding.decodeInner(bytes, spec: chunkSpec) }
             let outputStart = zip(inner.outputStart, selection.outputStart).map { $0 + $1 }
             output.copy(from: chunk, sourceStart: inner.withinChunk.start, count: inner.withinChunk.count, to: outputStart)
-            BufferCache.recycle(bytes, unlessSharedWith: chunk)
+            BufferCache.recycle(bytes, unlessSharedWith: [chunk.bytes])
             chunk.recycle()
         }
     }
@@ -251,7 +245,7 @@ public struct ZarrArray: Sendable {
         }
         let bytes = try CubeError.annotating(StoreKey.join(store.location, key)) { try codecs.encode(chunk) }
         try writable.set(key, bytes)
-        BufferCache.recycle(bytes, unlessSharedWith: chunk)
+        BufferCache.recycle(bytes, unlessSharedWith: [chunk.bytes])
     }
 }
 
