@@ -163,7 +163,7 @@ _cube-rechunk() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--overwrite -q --quiet --keep-temp --dry-run --json --version -h --help)
+    local -a non_repeating_flags=(--overwrite --buffered-writes -q --quiet --keep-temp --dry-run --json --version -h --help)
     local -a repeating_options=(--chunks --shards)
     local -a non_repeating_options=(-o --output --zarr-format --codec -j --jobs --max-mem --for --chunk-size --variables --temp)
     __cube-rechunk_offer_flags_options 1

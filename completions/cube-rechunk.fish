@@ -20,7 +20,7 @@ function __cube-rechunk_parse_tokens -S
     set -l unparsed_tokens (__cube-rechunk_tokens -pc)
     switch $unparsed_tokens[1]
     case 'cube-rechunk'
-        __cube-rechunk_parse_subcommand 1 'o/output=' 'overwrite' 'zarr-format=' 'chunks=+' 'codec=' 'shards=+' 'j/jobs=' 'max-mem=' 'q/quiet' 'for=' 'chunk-size=' 'variables=' 'temp=' 'keep-temp' 'dry-run' 'json' 'version' 'h/help'
+        __cube-rechunk_parse_subcommand 1 'o/output=' 'overwrite' 'buffered-writes' 'zarr-format=' 'chunks=+' 'codec=' 'shards=+' 'j/jobs=' 'max-mem=' 'q/quiet' 'for=' 'chunk-size=' 'variables=' 'temp=' 'keep-temp' 'dry-run' 'json' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __cube-rechunk_parse_subcommand -r 1 'version'
@@ -80,6 +80,7 @@ complete -c 'cube-rechunk' -f
 complete -c 'cube-rechunk' -n '__cube-rechunk_should_offer_completions_for_positional "cube-rechunk" -eq 1' -F
 complete -c 'cube-rechunk' -n '__cube-rechunk_should_offer_completions_for_flags_or_options "cube-rechunk" o output' -s 'o' -l 'output' -d 'The Zarr store to write.' -rfa '(__cube-rechunk_complete_directories)'
 complete -c 'cube-rechunk' -n '__cube-rechunk_should_offer_completions_for_flags_or_options "cube-rechunk" overwrite' -l 'overwrite' -d 'Replace the output if it exists.'
+complete -c 'cube-rechunk' -n '__cube-rechunk_should_offer_completions_for_flags_or_options "cube-rechunk" buffered-writes' -l 'buffered-writes' -d 'Write chunks through the page cache. By default chunks of 64 KiB and more bypass it (O_DIRECT) where the file system allows, which saves a copy and keeps the output from filling memory.'
 complete -c 'cube-rechunk' -n '__cube-rechunk_should_offer_completions_for_flags_or_options "cube-rechunk" zarr-format' -l 'zarr-format' -d 'Zarr format of the output: 3 or 2 for older readers (default: 3 from NetCDF/HDF5, the source\'s from Zarr).' -rfka '2 3'
 complete -c 'cube-rechunk' -n '__cube-rechunk_should_offer_completions_for_flags_or_options "cube-rechunk"' -l 'chunks' -d 'Chunk lengths by dimension, such as time=1,lat=-1,lon=-1 (-1: the full length), or for one variable, such as t2m:time=24. Repeat for several.' -rfka ''
 complete -c 'cube-rechunk' -n '__cube-rechunk_should_offer_completions_for_flags_or_options "cube-rechunk" codec' -l 'codec' -d 'Compressor: none, zstd[:LEVEL], gzip[:LEVEL], blosc[:CNAME[:LEVEL[:SHUFFLE]]], and for --zarr-format 2 also zlib[:LEVEL], lz4[:ACCEL]. Default: zarr-python\'s (v3 zstd:0, v2 blosc:lz4:5:shuffle).' -rfka 'none zstd: gzip: blosc: zlib: lz4'

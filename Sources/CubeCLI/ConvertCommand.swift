@@ -62,6 +62,7 @@ public struct ConvertCommand: CubeCommand {
         options.jobs = run.workerCount
         options.memoryBudget = run.maxMem.bytes
         options.overwrite = output.overwrite
+        options.bufferedWrites = output.bufferedWrites
         options.skipUnsupported = skipUnsupported
         let quiet = run.quiet
         let summary = try Converter.convert(options, progress: TerminalProgress.make(label: "converting", quiet: quiet),

@@ -107,6 +107,7 @@ public struct RechunkCommand: CubeCommand {
         options.temp = temp
         options.keepTemp = keepTemp
         options.overwrite = output.overwrite
+        options.bufferedWrites = output.bufferedWrites
         let job = try RechunkJobBuilder.build(options)
         if dryRun {
             Terminal.print(json ? RechunkReport.json(job).serialized(.init(indent: 2)) : RechunkReport.text(job))

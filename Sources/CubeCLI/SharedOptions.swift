@@ -43,6 +43,13 @@ public struct OutputOptions: ParsableArguments {
     @Flag(help: "Replace the output if it exists.")
     public var overwrite = false
 
+    @Flag(help: ArgumentHelp("""
+        Write chunks through the page cache. By default chunks of 64 KiB and more bypass it \
+        (O_DIRECT) where the file system allows, which saves a copy and keeps the output from \
+        filling memory.
+        """))
+    public var bufferedWrites = false
+
     @Option(name: .customLong("zarr-format"), help: ArgumentHelp("Zarr format of the output: 3 or 2 for older readers (default: 3 from NetCDF/HDF5, the source's from Zarr).", valueName: "2|3"))
     public var zarrFormat: ZarrFormat?
 

@@ -23,6 +23,9 @@ public struct ConvertOptions: Sendable {
     public var memoryBudget: Int = 256 << 20
     /// Replace an existing output.
     public var overwrite = false
+    /// Write the output's chunks through the page cache instead of past it
+    /// (``DirectoryStore/bypassPageCache``).
+    public var bufferedWrites = false
     /// Skip variables of unsupported types with a warning instead of failing.
     public var skipUnsupported = false
 

@@ -31,7 +31,8 @@ public enum Converter {
         let started = Date()
         let target = try StagedTarget.begin(options.output, overwrite: options.overwrite)
         do {
-            let store = try DirectoryStore(path: target.stagingPath, create: false, atomicWrites: false)
+            let store = try DirectoryStore(path: target.stagingPath, create: false, atomicWrites: false,
+                                           bypassPageCache: !options.bufferedWrites)
             for (path, attributes) in plan.groups {
                 try ZarrNode(path: path, kind: .group(GroupMetadata(format: options.format, attributes: attributes))).write(to: store)
             }

@@ -9,6 +9,8 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case directory
     /// A directory store writing in place (no temporary file and rename), as staging uses.
     case directoryInPlace
+    /// A directory store writing in place past the page cache, as rechunk and convert outputs use.
+    case directoryDirect
 
     var testDescription: String { rawValue }
 
@@ -18,9 +20,10 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .memory:
             try body(MemoryStore())
-        case .directory, .directoryInPlace:
+        case .directory, .directoryInPlace, .directoryDirect:
             try withStoreTemporaryDirectory { path in
-                try body(DirectoryStore(path: path + "/store.zarr", create: true, atomicWrites: self == .directory))
+                try body(DirectoryStore(path: path + "/store.zarr", create: true, atomicWrites: self == .directory,
+                                        bypassPageCache: self == .directoryDirect))
             }
         }
     }

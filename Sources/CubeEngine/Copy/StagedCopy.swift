@@ -86,10 +86,13 @@ public enum StagedCopy {
         }
         let itemSize = job.target.metadata.dataType.itemSize
         let path = job.target.path
-        // Output chunks cut in one pass may use the memory the read side held.
+        // Once the block is read, the memory the read side held is free: a write in flight
+        // (one encoded output chunk) and output chunks cut in one pass use it.
         let memory = stage.taskMemory
+        let readSide = memory.decodedInputChunk + memory.encodedInputChunk
+        let writesBehind = memory.decodedOutputChunk > 0 && readSide >= memory.encodedOutputChunk + memory.decodedOutputChunk
         let groupLimit = memory.decodedOutputChunk == 0 ? 1
-            : max(1, (memory.decodedInputChunk + memory.encodedInputChunk) / memory.decodedOutputChunk)
+            : max(1, (readSide - (writesBehind ? memory.encodedOutputChunk : 0)) / memory.decodedOutputChunk)
         let checkedInput = intermediateInput
         return try stage.tasks(shape: job.target.shape).compactMap { task -> CopyTask? in
             let key = "task \(stage.index) \(path) \(task.index)"
@@ -103,9 +106,16 @@ public enum StagedCopy {
                     }
                 }
                 let block = try input.read(task.readRegion)
-                for group in neighbourGroups(Array(task.writeChunks), limit: groupLimit) {
-                    try writeChunks(group, of: output, from: block, at: task.readRegion)
+                let writer = writesBehind ? WriteBehind() : nil
+                do {
+                    for group in neighbourGroups(Array(task.writeChunks), limit: groupLimit) {
+                        try writeChunks(group, of: output, from: block, at: task.readRegion, writer: writer)
+                    }
+                } catch {
+                    try? writer?.finish()
+                    throw error
                 }
+                try writer?.finish()
                 block.recycle()
                 try journal?.record(key)
                 return task.readRegion.elementCount * itemSize
@@ -130,10 +140,12 @@ public enum StagedCopy {
     }
 
     /// Cuts the output chunks of `group` (neighbours along the last axis) out of `block` in
-    /// one pass over its rows, pads edge chunks with the fill value, and writes them.
-    static func writeChunks(_ group: [[Int]], of output: ZarrArray, from block: ArrayBuffer, at blockRegion: Region) throws {
+    /// one pass over its rows, pads edge chunks with the fill value, and writes them
+    /// (through `writer` when there is one).
+    static func writeChunks(_ group: [[Int]], of output: ZarrArray, from block: ArrayBuffer, at blockRegion: Region,
+                            writer: WriteBehind?) throws {
         guard group.count > 1, case .fixed(let raw) = block.storage, let last = blockRegion.start.indices.last else {
-            for coords in group { try writeChunk(coords, of: output, from: block, at: blockRegion) }
+            for coords in group { try writeChunk(coords, of: output, from: block, at: blockRegion, writer: writer) }
             return
         }
         let chunkShape = output.metadata.chunkShape
@@ -151,7 +163,7 @@ public enum StagedCopy {
             }
         }
         for (coords, slot) in zip(group, chunks) {
-            try output.writeChunk(coords, slot.chunk)
+            try store(slot.chunk, at: coords, of: output, writer: writer)
             slot.chunk.recycle()
         }
     }
@@ -174,19 +186,30 @@ public enum StagedCopy {
     }
 
     /// Cuts the output chunk at `coords` out of `block` (which covers `blockRegion`), pads an
-    /// edge chunk with the fill value, and writes it.
-    static func writeChunk(_ coords: [Int], of output: ZarrArray, from block: ArrayBuffer, at blockRegion: Region) throws {
+    /// edge chunk with the fill value, and writes it (through `writer` when there is one).
+    static func writeChunk(_ coords: [Int], of output: ZarrArray, from block: ArrayBuffer, at blockRegion: Region,
+                           writer: WriteBehind?) throws {
         let chunkShape = output.metadata.chunkShape
         let region = output.grid.region(ofChunk: coords)
         let offset = zip(region.start, blockRegion.start).map { $0 - $1 }
         if region.count == chunkShape && region == blockRegion {
-            try output.writeChunk(coords, block)
+            try store(block, at: coords, of: output, writer: writer)
             return
         }
         var chunk = emptyChunk(for: region, of: output)
         chunk.copy(from: block, sourceStart: offset, count: region.count, to: [Int](repeating: 0, count: region.rank))
-        try output.writeChunk(coords, chunk)
+        try store(chunk, at: coords, of: output, writer: writer)
         chunk.recycle()
+    }
+
+    /// Encodes `chunk` and stores it at `coords` of `output`: at once, or through `writer`
+    /// while the caller goes on. The chunk's buffer stays the caller's to recycle.
+    static func store(_ chunk: ArrayBuffer, at coords: [Int], of output: ZarrArray, writer: WriteBehind?) throws {
+        guard let writer else { return try output.writeChunk(coords, chunk) }
+        let encoded = try output.encodeChunk(coords, chunk)
+        // A codec may pass the chunk's own bytes through; those are the caller's to recycle.
+        let passedThrough = encoded.bytes.map { chunk.bytes?.sharesStorage(with: $0) == true } ?? false
+        try writer.submit(encoded.bytes, key: encoded.key, to: output.writableStore(), recycle: !passedThrough)
     }
 
     /// A buffer for the output chunk covering `region`: uninitialized when the copy will fill

@@ -31,6 +31,9 @@ public struct RechunkOptions: Sendable {
     public var keepTemp = false
     /// Replace an existing output (or start an interrupted one over).
     public var overwrite = false
+    /// Write the output's chunks through the page cache instead of past it
+    /// (``DirectoryStore/bypassPageCache``).
+    public var bufferedWrites = false
 
     /// Options for `source` → `output` with defaults for everything else.
     public init(source: String, output: String) {

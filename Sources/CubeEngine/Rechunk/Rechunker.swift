@@ -44,7 +44,7 @@ public enum Rechunker {
         }
         // Chunks need no atomic replace: the output is marked incomplete until the end, and a
         // task cut short is redone whole.
-        let store = try DirectoryStore(path: output, atomicWrites: false)
+        let store = try DirectoryStore(path: output, atomicWrites: false, bypassPageCache: !options.bufferedWrites)
         let arrays = try writeMetadata(job, store: store, complete: false)
 
         let tempRoot = options.temp ?? (output as NSString).deletingLastPathComponent

@@ -229,9 +229,25 @@ public struct ZarrArray: Sendable {
 
     /// Encodes and stores one whole grid chunk (or deletes it when it is all fill value).
     public func writeChunk(_ coords: [Int], _ chunk: ArrayBuffer) throws {
+        let writable = try writableStore()
+        let encoded = try encodeChunk(coords, chunk)
+        guard let bytes = encoded.bytes else { return try writable.delete(encoded.key) }
+        try writable.set(encoded.key, bytes)
+        BufferCache.recycle(bytes, unlessSharedWith: [chunk.bytes])
+    }
+
+    /// The store, which must be writable.
+    public func writableStore() throws -> any WritableStore {
         guard let writable = store as? any WritableStore else {
             throw CubeError(.invalidArgument, "store is read-only", context: location)
         }
+        return writable
+    }
+
+    /// The key of one whole grid chunk and what to store there: its encoded bytes, or `nil`
+    /// when the chunk is all fill value and not written, so its key is to be deleted.
+    /// ``writeChunk(_:_:)`` is this followed by the store's `set` or `delete`.
+    public func encodeChunk(_ coords: [Int], _ chunk: ArrayBuffer) throws -> (key: String, bytes: [UInt8]?) {
         guard grid.contains(chunk: coords) else {
             throw CubeError(.invalidArgument, "chunk \(coords) is outside the chunk grid \(grid.chunkCounts)", context: location)
         }
@@ -239,13 +255,9 @@ public struct ZarrArray: Sendable {
             throw CubeError(.invalidArgument, "chunk of shape \(chunk.shape) written to an array with chunks \(metadata.chunkShape)", context: location)
         }
         let key = chunkKey(coords)
-        if !writeEmptyChunks && chunk.isEntirely(fill) {
-            try writable.delete(key)
-            return
-        }
+        if !writeEmptyChunks && chunk.isEntirely(fill) { return (key, nil) }
         let bytes = try CubeError.annotating(StoreKey.join(store.location, key)) { try codecs.encode(chunk) }
-        try writable.set(key, bytes)
-        BufferCache.recycle(bytes, unlessSharedWith: [chunk.bytes])
+        return (key, bytes)
     }
 }
 

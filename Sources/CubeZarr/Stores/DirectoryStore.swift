@@ -19,6 +19,8 @@ import Darwin
 ///   over the target, so readers see the old value or the new one, never a mixture.
 ///   Listing skips these temporaries, and keys whose last segment starts with `.tmp-` are
 ///   refused for writing. Writing a key that is itself a link replaces the link.
+/// - With ``bypassPageCache``, whole values of 64 KiB and more are written and read past
+///   the page cache (see ``DirectIO``).
 /// - Deleting a value removes directories it leaves empty, up to the root.
 /// - File names that are not valid UTF-8 cannot be keys and are not listed.
 public struct DirectoryStore: Store {
@@ -30,6 +32,10 @@ public struct DirectoryStore: Store {
     /// a partial value. Stores that are built out of sight (a staging directory, an output
     /// marked incomplete whose tasks are redone after a crash) can skip it.
     public let atomicWrites: Bool
+    /// Whether large values are written and read whole past the page cache (`O_DIRECT`,
+    /// where the file system allows it): for outputs written once and not read back soon,
+    /// and scratch data read back once.
+    public let bypassPageCache: Bool
 
     /// The root directory as given, used in messages.
     public var location: String { path }
@@ -45,12 +51,14 @@ public struct DirectoryStore: Store {
 
     /// Opens the store at the directory `path`; with `create`, the directory (and its
     /// parents) is made if missing, otherwise a missing directory is ``CubeError/Kind/notFound``.
-    public init(path: String, create: Bool = false, atomicWrites: Bool = true) throws {
+    /// `atomicWrites` and `bypassPageCache` set the properties of the same names.
+    public init(path: String, create: Bool = false, atomicWrites: Bool = true, bypassPageCache: Bool = false) throws {
         guard !path.isEmpty, !path.utf8.contains(0) else {
             throw CubeError(.invalidArgument, "a directory store needs a directory path", context: path)
         }
         self.path = path
         self.atomicWrites = atomicWrites
+        self.bypassPageCache = bypassPageCache
         self.knownDirectories = StoreLockedValue([])
         if create {
             if let failure = StoreFileSystem.makeDirectories(path) {
@@ -129,6 +137,12 @@ public struct DirectoryStore: Store {
         let selected = range.map { $0.clipped(toCount: fileSize) ?? fileSize..<fileSize } ?? 0..<fileSize
         let count = selected.count
         if count == 0 { return [] }
+        if bypassPageCache && range == nil, let direct = DirectIO.read(fd, count: count) {
+            switch direct {
+            case .success(let bytes): return bytes
+            case .failure(let error): throw failure("cannot read", key, error.code)
+            }
+        }
         var bytes = BufferCache.take(count: count)
         let done = try bytes.withUnsafeMutableBytes { buffer in
             let base = buffer.baseAddress.unsafelyUnwrapped
@@ -183,7 +197,7 @@ public struct DirectoryStore: Store {
                     }
                     throw failure("cannot write", key, code)
                 }
-                var writeError = StoreFileSystem.writeAll(fd, bytes)
+                var writeError = writeValue(fd, bytes)
                 if close(fd) != 0 && writeError == nil { writeError = errno }
                 if let code = writeError { throw failure("cannot write", key, code) }
                 return
@@ -198,7 +212,7 @@ public struct DirectoryStore: Store {
                 if (code == EEXIST || code == ENOENT) && attempt < Self.attempts { continue }
                 throw failure("cannot create a temporary file for", key, code)
             }
-            var writeError = StoreFileSystem.writeAll(fd, bytes)
+            var writeError = writeValue(fd, bytes)
             if close(fd) != 0 && writeError == nil { writeError = errno }
             if let code = writeError {
                 unlink(temporary)
@@ -215,6 +229,11 @@ public struct DirectoryStore: Store {
             return
         }
         throw failure("cannot write", key, EAGAIN)
+    }
+
+    /// Writes `bytes` to the new file `fd`, past the page cache if the store says so.
+    private func writeValue(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+        bypassPageCache ? DirectIO.writeAll(fd, bytes) : StoreFileSystem.writeAll(fd, bytes)
     }
 
     /// Deletes the file at `key` (a missing one is fine) and then every directory this
@@ -524,11 +543,11 @@ enum StoreFileSystem {
         return .success(String(cString: resolved))
     }
 
-    /// Writes all of `bytes` to `fd`; returns the `errno` of a failure.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+    /// Writes `bytes` from index `start` on to `fd`; returns the `errno` of a failure.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], from start: Int = 0) -> Int32? {
         bytes.withUnsafeBytes { buffer -> Int32? in
             guard let base = buffer.baseAddress else { return nil }
-            var done = 0
+            var done = start
             while done < buffer.count {
                 let n = write(fd, base + done, buffer.count - done)
                 if n < 0 {
