@@ -28,6 +28,7 @@
 #   CUBE_ARGS=    extra cube-convert arguments, e.g. "--jobs 1" or "--max-mem 1GiB"
 #   BUILD=1       0 skips `swift build -c release`
 #   VERIFY=1      0 skips checking the outputs
+#   SETTLE=61     seconds to wait after deleting a round's outputs before the next round
 #   DATA_DIR=benchmarks/data   RESULTS_DIR=benchmarks/results
 set -euo pipefail
 
@@ -113,8 +114,8 @@ verify() {  # tool store
 cat "$src" >/dev/null
 cd "$DATA_DIR"
 for ((round = 1; round <= RUNS; round++)); do
+  fresh_outputs "$out"
   for tool in $TOOLS; do
-    rm -rf "$out" && mkdir -p "$out"
     sync
     load1=$(cut -d' ' -f1 /proc/loadavg)
     read -r -a cmd <<<"$(command_for "$tool")"

@@ -2,6 +2,7 @@
 # first thing: . "$(dirname "$0")/lib.sh". It sets
 #   root, bench            the package and its benchmarks/ directory
 #   RUNS, BUILD, VERIFY    from the environment, defaults 3, 1 and 1
+#   SETTLE                 from the environment, default 61: seconds fresh_outputs waits
 #   DATA_DIR, RESULTS_DIR  from the environment (default benchmarks/data and
 #                          benchmarks/results), made, as absolute paths
 #   PY                     .venv/zarr3's python (made by scripts/setup-python)
@@ -16,6 +17,7 @@ bench=$root/benchmarks
 RUNS=${RUNS:-3}
 BUILD=${BUILD:-1}
 VERIFY=${VERIFY:-1}
+SETTLE=${SETTLE:-61}
 DATA_DIR=$(mkdir -p "${DATA_DIR:-$bench/data}" && cd "${DATA_DIR:-$bench/data}" && pwd)
 RESULTS_DIR=$(mkdir -p "${RESULTS_DIR:-$bench/results}" && cd "${RESULTS_DIR:-$bench/results}" && pwd)
 PY=$root/.venv/zarr3/bin/python
@@ -93,6 +95,22 @@ make_store() {
     "$@"
     store_complete "$store" || { log "$store is not complete after: $*"; exit 1; }
   fi
+}
+
+# fresh_outputs DIR: deletes DIR (the last round's outputs) and makes it again, empty, then
+# waits SETTLE seconds after a sync if anything was deleted. Each round's tools write side by
+# side into DIR and nothing is deleted during a round, so no run pays for the deletion of
+# another's output: ext4 without a journal (this machine's) passes over every inode freed in
+# the last minute each time it allocates one, which made a run right after a deletion of
+# ~12,000 inodes take up to twice as long, whichever tool it was.
+fresh_outputs() {
+  if [[ -e $1 ]]; then
+    rm -rf "$1"
+    sync
+    log "waiting ${SETTLE}s after deleting the last round's outputs"
+    sleep "$SETTLE"
+  fi
+  mkdir -p "$1"
 }
 
 # timed TIME_FILE OUT_FILE ERR_FILE COMMAND...: runs COMMAND under GNU time -v (its report

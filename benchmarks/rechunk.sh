@@ -10,9 +10,10 @@
 # generates benchmarks/data/reanalysis.nc once (benchmarks/make_reanalysis.py) and converts
 # it once with cube-convert into reanalysis.zarr (Zarr v3, bytes + zstd level 0, chunks
 # 1×181×360) and, for rechunker, reanalysis-v2.zarr (Zarr v2, zstd level 0, same chunks).
-# Then runs each tool at each budget RUNS times under /usr/bin/time -v, cleaning the output
-# directory before each run and interleaving tools and budgets so machine noise hits them
-# alike, and records what each run left beside or inside its output (temporary stores).
+# Then runs each tool at each budget RUNS times under /usr/bin/time -v, interleaving tools
+# and budgets so machine noise hits them alike (each round writes side by side into an
+# emptied out/, then waits SETTLE seconds after deleting it: see fresh_outputs in lib.sh),
+# and records what each run left beside or inside its output (temporary stores).
 # The last run of each tool at each budget is checked element for element against its
 # source (benchmarks/check_rechunk.py). Writes benchmarks/results/rechunk.md (and the
 # raw per-run rows in rechunk-runs.tsv beside it) and prints the markdown.
@@ -40,6 +41,7 @@
 #   CUBE_ARGS=      extra cube-rechunk arguments, e.g. "--jobs 1" or "--keep-temp"
 #   BUILD=1         0 skips `swift build -c release` (times the binary already built)
 #   VERIFY=1        0 skips checking the outputs
+#   SETTLE=61       seconds to wait after deleting a round's outputs before the next round
 #   TAG=            results go to rechunk-TAG.md / rechunk-TAG-runs.tsv instead
 #   DATA_DIR=benchmarks/data   RESULTS_DIR=benchmarks/results
 set -euo pipefail
@@ -136,11 +138,11 @@ command_for() {  # tool mem: the tool's command line, run from $DATA_DIR
     tensorstore) echo "$PY $bench/tensorstore_peer.py $v3 $store --chunks $CHUNKS --max-mem $2" ;;
   esac
 }
-left_behind() {  # tool mem: what the run left in out/ beside its store, and hidden state inside it
+left_behind() {  # tool mem: what the run left in out/ beside its store (named after it), and hidden state inside it
   local store=$1-$2.zarr entry list=()
   while IFS= read -r entry; do
     list+=("$entry ($(du -sm "$out/$entry" | cut -f1) MiB)")
-  done < <(cd "$out" && find . -mindepth 1 -maxdepth 1 ! -name "$store" -printf '%P\n' | sort)
+  done < <(cd "$out" && find . -mindepth 1 -maxdepth 1 -name "*$1-$2*" ! -name "$store" -printf '%P\n' | sort)
   if [[ -d $out/$store ]]; then
     while IFS= read -r entry; do
       list+=("$store/$entry")
@@ -163,11 +165,11 @@ verify() {  # tool mem
 cd "$DATA_DIR"
 find "$v3" $( (uses rechunker || uses cube-v2) && echo "$v2") -type f -exec cat {} + >/dev/null
 for ((round = 1; round <= RUNS; round++)); do
+  fresh_outputs "$out"
   for mem in $MEMS; do
     for tool in $TOOLS; do
       case $tool in rechunker|tensorstore) ((round <= PEER_RUNS)) || continue ;; esac
       last=$RUNS; case $tool in rechunker|tensorstore) last=$((PEER_RUNS < RUNS ? PEER_RUNS : RUNS)) ;; esac
-      rm -rf "$out" && mkdir -p "$out"
       sync
       load1=$(cut -d' ' -f1 /proc/loadavg)
       read -r -a cmd <<<"$(command_for "$tool" "$mem")"
