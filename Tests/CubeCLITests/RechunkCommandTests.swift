@@ -76,6 +76,22 @@ struct RechunkFixture {
         #expect(!FileManager.default.fileExists(atPath: output + "/" + Rechunker.stateDirectory))
     }
 
+    /// Chunks written past the page cache (the default) and through it (`--buffered-writes`)
+    /// are the same files, equal to the source; these chunks (uncompressed, 270 KiB) go direct.
+    @Test func bufferedAndDirectWritesMakeTheSameStore() throws {
+        let fixture = try RechunkFixture()
+        let arguments = ["--chunks", "time=-1,lat=24,lon=24", "--codec", "none", "-q"]
+        let direct = fixture.directory + "/direct.zarr"
+        let buffered = fixture.directory + "/buffered.zarr"
+        #expect(RechunkCommand.runCapturing([fixture.source, "-o", direct] + arguments).status == 0)
+        #expect(RechunkCommand.runCapturing([fixture.source, "-o", buffered, "--buffered-writes"] + arguments).status == 0)
+        let directFiles = try RechunkFixture.files(direct)
+        #expect(directFiles == (try RechunkFixture.files(buffered)))
+        #expect(directFiles.values.contains { $0.count >= 64 << 10 }, "no chunk large enough to be written directly")
+        let source = try ZarrArray.open(try DirectoryStore(path: fixture.source), path: "t2m")
+        #expect(try ZarrArray.open(try DirectoryStore(path: direct), path: "t2m").readAll() == (try source.readAll()))
+    }
+
     @Test func peakTaskMemoryStaysInsideTheBudget() throws {
         let fixture = try RechunkFixture()
         for budget in [3 << 20, 8 << 20] {
