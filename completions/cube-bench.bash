@@ -165,7 +165,7 @@ _cube-bench() {
     local -a repeating_flags=()
     local -a non_repeating_flags=(--warm --json --csv -q --quiet --suggest --trial --version -h --help)
     local -a repeating_options=()
-    local -a non_repeating_options=(--array --along --points --box --window --patterns --repeat --seed --shape --dtype --dims --workload --chunk-size --max-objects --top --latency --bandwidth --sample-size --temp)
+    local -a non_repeating_options=(--array --along --points --box --window --patterns --repeat --seed -j --jobs --shape --dtype --dims --workload --chunk-size --max-objects --top --latency --bandwidth --sample-size --temp)
     __cube-bench_offer_flags_options -1
 
     # Offer option value completions
@@ -193,6 +193,9 @@ _cube-bench() {
         return
         ;;
     '--seed')
+        return
+        ;;
+    '-j'|'--jobs')
         return
         ;;
     '--shape')

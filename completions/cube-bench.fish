@@ -20,7 +20,7 @@ function __cube-bench_parse_tokens -S
     set -l unparsed_tokens (__cube-bench_tokens -pc)
     switch $unparsed_tokens[1]
     case 'cube-bench'
-        __cube-bench_parse_subcommand -r 1 'array=' 'along=' 'points=' 'box=' 'window=' 'patterns=' 'repeat=' 'seed=' 'warm' 'json' 'csv' 'q/quiet' 'suggest' 'shape=' 'dtype=' 'dims=' 'workload=' 'chunk-size=' 'max-objects=' 'top=' 'latency=' 'bandwidth=' 'trial' 'sample-size=' 'temp=' 'version' 'h/help'
+        __cube-bench_parse_subcommand -r 1 'array=' 'along=' 'points=' 'box=' 'window=' 'patterns=' 'repeat=' 'seed=' 'j/jobs=' 'warm' 'json' 'csv' 'q/quiet' 'suggest' 'shape=' 'dtype=' 'dims=' 'workload=' 'chunk-size=' 'max-objects=' 'top=' 'latency=' 'bandwidth=' 'trial' 'sample-size=' 'temp=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __cube-bench_parse_subcommand -r 1 'version'
@@ -86,6 +86,7 @@ complete -c 'cube-bench' -n '__cube-bench_should_offer_completions_for_flags_or_
 complete -c 'cube-bench' -n '__cube-bench_should_offer_completions_for_flags_or_options "cube-bench" patterns' -l 'patterns' -d 'Patterns to measure: series, slice, box, scan, comma-separated, or all.' -rfka 'all series slice box scan'
 complete -c 'cube-bench' -n '__cube-bench_should_offer_completions_for_flags_or_options "cube-bench" repeat' -l 'repeat' -d 'Timed repetitions per point.' -rfka ''
 complete -c 'cube-bench' -n '__cube-bench_should_offer_completions_for_flags_or_options "cube-bench" seed' -l 'seed' -d 'Seed of the random points.' -rfka ''
+complete -c 'cube-bench' -n '__cube-bench_should_offer_completions_for_flags_or_options "cube-bench" j jobs' -s 'j' -l 'jobs' -d 'Threads fetching and decoding the chunks of one read at once, as parallel clients do (default: all cores; 1 reads them one after another).' -rfka ''
 complete -c 'cube-bench' -n '__cube-bench_should_offer_completions_for_flags_or_options "cube-bench" warm' -l 'warm' -d 'Keep cached pages and make one untimed pass first (default: cold reads).'
 complete -c 'cube-bench' -n '__cube-bench_should_offer_completions_for_flags_or_options "cube-bench" json' -l 'json' -d 'Print the results as JSON.'
 complete -c 'cube-bench' -n '__cube-bench_should_offer_completions_for_flags_or_options "cube-bench" csv' -l 'csv' -d 'Print the measurements as CSV.'

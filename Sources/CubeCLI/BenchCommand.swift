@@ -68,7 +68,7 @@ public struct BenchCommand: CubeCommand {
 
         JSON OUTPUT
         Measurements (--json): one object with schema (1), kind ("bench"), settings \
-        {points, repeat, seed, cold, cold_supported, along, window, box, patterns}, stores \
+        {points, repeat, seed, jobs, cold, cold_supported, along, window, box, patterns}, stores \
         [{index, argument, location, kind (zarr|netcdf|hdf5), format}], arrays [{store, \
         path, dimensions, shape, data_type, chunk_shape, shard_shape, stored_bytes, codecs, \
         patterns [{pattern, dimension, read_shape, reads, median_seconds, p95_seconds, \
@@ -126,6 +126,12 @@ public struct BenchCommand: CubeCommand {
 
     @Option(help: ArgumentHelp("Seed of the random points.", valueName: "n"))
     var seed: UInt64 = 0
+
+    @Option(name: [.short, .long], help: ArgumentHelp("""
+        Threads fetching and decoding the chunks of one read at once, as parallel clients do \
+        (default: all cores; 1 reads them one after another).
+        """, valueName: "n"))
+    var jobs: Int?
 
     @Flag(help: "Keep cached pages and make one untimed pass first (default: cold reads).")
     var warm = false
@@ -187,6 +193,7 @@ public struct BenchCommand: CubeCommand {
     public func validate() throws {
         if points < 1 { throw ValidationError("--points must be at least 1.") }
         if repetitions < 1 { throw ValidationError("--repeat must be at least 1.") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if let window, window < 1 { throw ValidationError("--window must be at least 1.") }
         if json && csv { throw ValidationError("Choose one of --json and --csv.") }
         do {
@@ -253,6 +260,7 @@ public struct BenchCommand: CubeCommand {
         settings.points = points
         settings.repeats = repetitions
         settings.seed = seed
+        settings.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         settings.cold = !warm
         settings.along = along
         settings.window = window

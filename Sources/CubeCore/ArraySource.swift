@@ -17,6 +17,16 @@ public protocol ArraySource: Sendable {
     var attributes: [Attribute] { get }
     /// Reads `region` into a buffer of shape `region.count`.
     func read(_ region: Region) throws -> ArrayBuffer
+    /// Reads `region` with up to `concurrency` threads fetching and decoding its chunks at
+    /// once, each holding one stored and one decoded chunk; the same values as ``read(_:)``.
+    func read(_ region: Region, concurrency: Int) throws -> ArrayBuffer
+}
+
+extension ArraySource {
+    /// Sources without a concurrent reader read on the calling thread.
+    public func read(_ region: Region, concurrency: Int) throws -> ArrayBuffer {
+        try read(region)
+    }
 }
 
 /// A named attribute of a variable or group.

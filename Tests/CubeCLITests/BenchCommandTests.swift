@@ -68,6 +68,25 @@ struct BenchStores {
         #expect(comparisons.allSatisfy { $0["store"] == 2 && $0["baseline"] == 1 && $0["median_ratio"]?.numberValue != nil })
     }
 
+    /// Reading each region's chunks on several threads reads the same chunks and bytes.
+    @Test func jobsReadTheSameChunks() throws {
+        let stores = try BenchStores()
+        var reports: [JSON] = []
+        for jobs in ["1", "3"] {
+            let result = BenchCommand.runCapturing([stores.maps, "--points", "3", "--json", "--jobs", jobs])
+            #expect(result.status == 0, "\(result.stderr)")
+            reports.append(try JSON.parse(result.stdout))
+        }
+        #expect(reports[0]["settings"]?["jobs"] == 1 && reports[1]["settings"]?["jobs"] == 3)
+        let one = Self.patterns(reports[0], store: 1), three = Self.patterns(reports[1], store: 1)
+        for pattern in ["series", "slice", "box", "scan"] {
+            for key in ["chunks_per_read", "bytes_read_per_read", "objects_per_read", "bytes_per_read"] {
+                #expect(one[pattern]?[key] == three[pattern]?[key], "\(pattern) \(key)")
+            }
+        }
+        #expect(BenchCommand.runCapturing([stores.maps, "--jobs", "0"]).status == 64)
+    }
+
     @Test func seedsMakeTheSamePoints() throws {
         let stores = try BenchStores()
         func boxChunks(_ seed: String) throws -> JSON? {

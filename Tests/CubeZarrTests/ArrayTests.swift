@@ -174,6 +174,28 @@ struct CodecCase: Sendable, CustomTestStringConvertible {
         #expect(zip(elementsJSON(try written.readAll()), values).allSatisfy { sameValue($0, $1) })
     }
 
+    /// Several threads reading one region: missing chunks read as the fill value, and a
+    /// chunk that does not decode fails the read with its key.
+    @Test func concurrentReadsFillMissingChunksAndReportBadOnes() throws {
+        let store = MemoryStore()
+        let shape = [10, 9, 8]
+        let array = try ZarrArray.create(store, path: "a", metadata: v3Metadata(.float32, shape: shape, chunks: [1, 4, 3], fill: -1))
+        let model = try sampleBuffer(.float32, shape: shape)
+        try array.write(model, at: [0, 0, 0])
+        try store.delete("a/c/2/1/1")
+        try store.delete("a/c/7/0/2")
+        let sequential = try array.read(Region(start: [1, 1, 1], count: [8, 8, 7]))
+        for threads in [2, 3, 16] {
+            #expect(try array.read(Region(start: [1, 1, 1], count: [8, 8, 7]), concurrency: threads) == sequential)
+        }
+        let hole = try array.read(Region(start: [2, 4, 3], count: [1, 4, 3]), concurrency: 4)
+        #expect(hole == ArrayBuffer(filledWith: array.fill, dataType: .float32, shape: [1, 4, 3]))
+        try store.set("a/c/5/1/1", [1, 2, 3])
+        var thrown: CubeError?
+        do { _ = try array.read(Region(shape: shape), concurrency: 4) } catch let error as CubeError { thrown = error }
+        #expect(thrown?.context?.contains("a/c/5/1/1") == true, "\(String(describing: thrown))")
+    }
+
     @Test func v2OrderFStoresChunksTransposed() throws {
         let store = MemoryStore()
         let metadata = v2Metadata(.int32, shape: [3, 4], chunks: [2, 3], order: "F")
@@ -525,8 +547,11 @@ func checkRoundTrip(_ metadata: ArrayMetadata, sourceLocation: SourceLocation = 
                          sourceLocation: sourceLocation)
         }
     }
+    #expect(try reopened.read(Region(shape: shape), concurrency: 3) == model, "whole read, 3 threads", sourceLocation: sourceLocation)
     for region in sampleRegions(shape) {
         #expect(try reopened.read(region) == model.extracting(region), "region \(region)", sourceLocation: sourceLocation)
+        #expect(try reopened.read(region, concurrency: 4) == model.extracting(region), "region \(region), 4 threads",
+                sourceLocation: sourceLocation)
     }
 }
 

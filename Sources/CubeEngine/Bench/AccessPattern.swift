@@ -47,6 +47,9 @@ public struct BenchSettings: Sendable {
     public var repeats = 1
     /// Seed of the points.
     public var seed: UInt64 = 0
+    /// Threads fetching and decoding the chunks of one read at once (Zarr arrays; other
+    /// sources read on one thread).
+    public var jobs = 1
     /// Whether cached pages are dropped before every timed read.
     public var cold = true
     /// The series dimension by name (default: `time`, else the first).

@@ -87,7 +87,7 @@ public struct BenchReport: Sendable {
     }
 
     static func settingsJSON(_ settings: BenchSettings) -> JSON {
-        ["points": JSON(settings.points), "repeat": JSON(settings.repeats), "seed": .uint(settings.seed),
+        ["points": JSON(settings.points), "repeat": JSON(settings.repeats), "seed": .uint(settings.seed), "jobs": JSON(settings.jobs),
          "cold": .bool(settings.cold), "cold_supported": .bool(PageCacheDropper.isSupported),
          "along": settings.along.map(JSON.string) ?? .null, "window": settings.window.map { JSON($0) } ?? .null,
          "box": .object(settings.box.sorted { $0.key < $1.key }.map { ($0.key, JSON($0.value)) }),

@@ -93,7 +93,7 @@ public enum BenchRunner {
         if !settings.cold {
             // One untimed pass, so the timed ones find the pages cached.
             let opened = try array.open()
-            for read in reads { for region in read { _ = try opened.source.read(region) } }
+            for read in reads { for region in read { _ = try opened.source.read(region, concurrency: settings.jobs) } }
         }
         var result = BenchMeasurement(pattern: pattern, dimension: dimension, readShape: readShape, seconds: [],
                                       bytesReturned: 0, chunks: 0, objects: 0, requests: nil, bytesRead: nil,
@@ -107,7 +107,7 @@ public enum BenchRunner {
                 if settings.cold { dropper?.drop() }
                 let opened = try array.open()
                 let start = clock.now
-                for region in read { _ = try opened.source.read(region) }
+                for region in read { _ = try opened.source.read(region, concurrency: settings.jobs) }
                 let elapsed = clock.now - start
                 result.seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
                 result.bytesReturned += returned

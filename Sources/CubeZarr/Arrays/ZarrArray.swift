@@ -1,5 +1,6 @@
 import CubeCore
 import CubeCodecs
+import Foundation
 
 /// A Zarr array (v2 or v3) in a store: region reads and writes across chunk boundaries.
 public struct ZarrArray: Sendable {
@@ -114,7 +115,73 @@ public struct ZarrArray: Sendable {
     /// Every part of the output is written exactly once: by a stored chunk, or with the fill
     /// value where none is stored.
     public func read(_ region: Region) throws -> ArrayBuffer {
+        try read(region, concurrency: 1)
+    }
+
+    /// Reads `region` with up to `concurrency` threads, each fetching, decoding and placing
+    /// whole chunks in turn (one stored and one decoded chunk each, from a cache of its own).
+    /// One thread reads on the caller's thread with the caller's ``BufferCache``. Strings and
+    /// sharded arrays are read chunk by chunk on the caller's thread.
+    public func read(_ region: Region, concurrency: Int) throws -> ArrayBuffer {
         try region.validate(within: shape, context: location)
+        guard !metadata.dataType.isVariableLength, directSharding == nil else { return try readChunkByChunk(region) }
+        var collected: [ChunkGrid.Selection] = []
+        grid.forEachChunk(in: region) { collected.append($0) }
+        let selections = collected
+        var output = ArrayBuffer(uninitialized: metadata.dataType, shape: region.count)
+        let state = ConcurrentReadState()
+        let threads = max(1, min(concurrency, selections.count))
+        output.withUnsafeMutableBytes { raw in
+            let destination = ConcurrentReadState.Bytes(raw)
+            let work: @Sendable () -> Void = {
+                while let index = state.next(below: selections.count) {
+                    do {
+                        try readSelection(selections[index], into: destination.raw, shape: region.count, state: state)
+                    } catch {
+                        state.fail(error)
+                    }
+                }
+            }
+            guard threads > 1 else { return work() }
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                BufferCache.withCurrent(BufferCache(limit: 2 * (chunkSpec.byteCount + BufferCache.minimumSize)), work)
+            }
+        }
+        if let error = state.error { throw error }
+        for part in state.missing { output.fill(part, with: fill) }
+        return output
+    }
+
+    /// One chunk's share of a read of fixed-size elements, placed through `output` (of shape
+    /// `outputShape`): decoded straight into it where the whole chunk is one run of it.
+    private func readSelection(_ selection: ChunkGrid.Selection, into output: UnsafeMutableRawBufferPointer, shape outputShape: [Int],
+                               state: ConcurrentReadState) throws {
+        let key = chunkKey(selection.chunk)
+        guard let bytes = try store.get(key) else {
+            state.add(Region(start: selection.outputStart, count: selection.withinChunk.count))
+            return
+        }
+        let itemSize = metadata.dataType.itemSize
+        if selection.isComplete, selection.withinChunk.count == metadata.chunkShape,
+           let offset = RegionCopy.singleRunOffset(count: selection.withinChunk.count, at: selection.outputStart, in: outputShape) {
+            let start = offset * itemSize
+            let slice = UnsafeMutableRawBufferPointer(rebasing: output[start..<(start + chunkSpec.byteCount)])
+            if try CubeError.annotating(StoreKey.join(store.location, key), { try codecs.decode(bytes, spec: chunkSpec, into: slice) }) {
+                BufferCache.recycle(bytes)
+                return
+            }
+        }
+        let chunk = try decodeRecycling(bytes, key: key)
+        chunk.bytes?.withUnsafeBytes { source in
+            RegionCopy.copy(count: selection.withinChunk.count, itemSize: itemSize,
+                            from: source, sourceShape: chunk.shape, sourceStart: selection.withinChunk.start,
+                            to: output, destinationShape: outputShape, destinationStart: selection.outputStart)
+        }
+        chunk.recycle()
+    }
+
+    /// Reads `region` of a string or sharded array one chunk (or shard part) at a time.
+    private func readChunkByChunk(_ region: Region) throws -> ArrayBuffer {
         var output = ArrayBuffer(uninitialized: metadata.dataType, shape: region.count)
         var missing: [Region] = []
         try grid.forEachChunk(in: region) { selection in
@@ -131,8 +198,8 @@ public struct ZarrArray: Sendable {
         try read(Region(shape: shape))
     }
 
-    /// Copies one chunk's share of a region read into `output`; records output regions no
-    /// stored chunk covers in `missing`.
+    /// Copies one chunk's (or shard's) share of a region read into `output`; records output
+    /// regions no stored chunk covers in `missing`.
     private func readSelection(_ selection: ChunkGrid.Selection, into output: inout ArrayBuffer, missing: inout [Region]) throws {
         if let sharding = directSharding, !selection.isComplete {
             try readShardPart(selection, sharding: sharding, into: &output, missing: &missing)
@@ -143,28 +210,10 @@ public struct ZarrArray: Sendable {
             missing.append(Region(start: selection.outputStart, count: selection.withinChunk.count))
             return
         }
-        if selection.isComplete, selection.withinChunk.count == metadata.chunkShape,
-           let offset = RegionCopy.singleRunOffset(count: selection.withinChunk.count, at: selection.outputStart, in: output.shape),
-           try decode(bytes, key: key, into: &output, at: offset) {
-            BufferCache.recycle(bytes)
-            return
-        }
         let chunk = try decodeRecycling(bytes, key: key)
         output.copy(from: chunk, sourceStart: selection.withinChunk.start, count: selection.withinChunk.count,
                     to: selection.outputStart)
         chunk.recycle()
-    }
-
-    /// Decodes a whole chunk straight into `output` at element `offset`, where it lies as one
-    /// run; `false` (nothing written) when the codecs cannot decode in place.
-    private func decode(_ bytes: [UInt8], key: String, into output: inout ArrayBuffer, at offset: Int) throws -> Bool {
-        let start = offset * metadata.dataType.itemSize
-        let length = chunkSpec.byteCount
-        return try CubeError.annotating(StoreKey.join(store.location, key)) {
-            try output.withUnsafeMutableBytes { raw in
-                try codecs.decode(bytes, spec: chunkSpec, into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + length)]))
-            } ?? false
-        }
     }
 
     /// Reads only the inner chunks of one shard that `selection` needs, by byte ranges.
@@ -275,4 +324,37 @@ extension ZarrArray: ArraySource {
 
     /// Empty: Zarr attributes are JSON, in ``metadata``'s `attributes`.
     public var attributes: [Attribute] { [] }
+}
+
+/// What the threads of one concurrent read share: the next chunk to take, the regions no
+/// stored chunk covers, and the first failure.
+final class ConcurrentReadState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cursor = 0
+    private var uncovered: [Region] = []
+    private var failure: (any Error)?
+
+    /// The output's bytes, handed to the threads (each writes only its chunks' parts).
+    struct Bytes: @unchecked Sendable {
+        let raw: UnsafeMutableRawBufferPointer
+        init(_ raw: UnsafeMutableRawBufferPointer) { self.raw = raw }
+    }
+
+    /// The next selection index, or `nil` when all are taken or a read failed.
+    func next(below count: Int) -> Int? {
+        lock.withLock {
+            guard failure == nil, cursor < count else { return nil }
+            defer { cursor += 1 }
+            return cursor
+        }
+    }
+
+    /// Records an output region that no stored chunk covers.
+    func add(_ region: Region) { lock.withLock { uncovered.append(region) } }
+    /// Records a failure (the first one is kept) and stops handing out chunks.
+    func fail(_ error: any Error) { lock.withLock { if failure == nil { failure = error } } }
+    /// The regions no stored chunk covers.
+    var missing: [Region] { lock.withLock { uncovered } }
+    /// The first failure.
+    var error: (any Error)? { lock.withLock { failure } }
 }
