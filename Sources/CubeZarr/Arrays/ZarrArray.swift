@@ -129,10 +129,10 @@ public struct ZarrArray: Sendable {
         grid.forEachChunk(in: region) { collected.append($0) }
         let selections = collected
         var output = ArrayBuffer(uninitialized: metadata.dataType, shape: region.count)
-        let state = ConcurrentReadState()
+        let state = RegionReadState()
         let threads = max(1, min(concurrency, selections.count))
         output.withUnsafeMutableBytes { raw in
-            let destination = ConcurrentReadState.Bytes(raw)
+            let destination = RegionReadState.Bytes(raw)
             let work: @Sendable () -> Void = {
                 while let index = state.next(below: selections.count) {
                     do {
@@ -155,14 +155,15 @@ public struct ZarrArray: Sendable {
     /// One chunk's share of a read of fixed-size elements, placed through `output` (of shape
     /// `outputShape`): decoded straight into it where the whole chunk is one run of it.
     private func readSelection(_ selection: ChunkGrid.Selection, into output: UnsafeMutableRawBufferPointer, shape outputShape: [Int],
-                               state: ConcurrentReadState) throws {
+                               state: RegionReadState) throws {
         let key = chunkKey(selection.chunk)
         guard let bytes = try store.get(key) else {
             state.add(Region(start: selection.outputStart, count: selection.withinChunk.count))
             return
         }
         let itemSize = metadata.dataType.itemSize
-        if selection.isComplete, selection.withinChunk.count == metadata.chunkShape,
+        // A selection of the whole chunk shape is the whole chunk.
+        if selection.withinChunk.count == metadata.chunkShape,
            let offset = RegionCopy.singleRunOffset(count: selection.withinChunk.count, at: selection.outputStart, in: outputShape) {
             let start = offset * itemSize
             let slice = UnsafeMutableRawBufferPointer(rebasing: output[start..<(start + chunkSpec.byteCount)])
@@ -326,9 +327,9 @@ extension ZarrArray: ArraySource {
     public var attributes: [Attribute] { [] }
 }
 
-/// What the threads of one concurrent read share: the next chunk to take, the regions no
-/// stored chunk covers, and the first failure.
-final class ConcurrentReadState: @unchecked Sendable {
+/// What the threads of one region read (one thread or several) share: the next chunk to
+/// take, the regions no stored chunk covers, and the first failure.
+final class RegionReadState: @unchecked Sendable {
     private let lock = NSLock()
     private var cursor = 0
     private var uncovered: [Region] = []
