@@ -29,7 +29,32 @@ public protocol ProgressSink: Sendable {
     func finish()
 }
 
+/// Tasks that run after another group's tasks have all finished (a stage of one array,
+/// which reads what the stage before it wrote), and what to do once they all have.
+public struct TaskGroup: Sendable {
+    /// The tasks, in the order they are handed out.
+    public var tasks: [CopyTask]
+    /// The index (in the list given to ``Executor/run(_:progress:totalBytes:)``) of the
+    /// group whose tasks (and `finish`) must all be done before any of these starts.
+    public var after: Int?
+    /// Runs once, on the worker that finished the group's last task (or before any task
+    /// for a group without tasks), before the group counts as done.
+    public var finish: @Sendable () throws -> Void
+
+    /// Creates a group.
+    public init(_ tasks: [CopyTask], after: Int? = nil, finish: @escaping @Sendable () throws -> Void = {}) {
+        self.tasks = tasks
+        self.after = after
+        self.finish = finish
+    }
+}
+
 /// Runs copy tasks on worker threads inside a byte budget; the first error stops the run.
+///
+/// Tasks come in groups that may wait for another group (``TaskGroup``). A free worker
+/// takes the next task of the first group in the list that may start, so while one array's
+/// stage waits for its last tasks, workers go on with another array's stages instead of
+/// idling at the end of each stage.
 public final class Executor: Sendable {
     /// Number of worker threads.
     public let jobs: Int
@@ -45,27 +70,41 @@ public final class Executor: Sendable {
     /// Runs every task; returns the total bytes moved. Rethrows the first error.
     @discardableResult
     public func run(_ tasks: [CopyTask], progress: (any ProgressSink)? = nil, totalBytes: Int? = nil) throws -> Int {
+        try run([TaskGroup(tasks)], progress: progress, totalBytes: totalBytes)
+    }
+
+    /// Runs every group's tasks, each group once the group it comes after is done; returns
+    /// the total bytes moved. Rethrows the first error (of a task or a `finish`).
+    @discardableResult
+    public func run(_ groups: [TaskGroup], progress: (any ProgressSink)? = nil, totalBytes: Int? = nil) throws -> Int {
+        for (index, group) in groups.enumerated() {
+            if let after = group.after, !(0..<index).contains(after) {
+                throw CubeError(.invalidArgument, "task group \(index) waits for group \(after), which does not come before it")
+            }
+        }
         progress?.start(totalBytes: totalBytes ?? 0)
         defer { progress?.finish() }
-        let state = RunState()
-        let workers = min(jobs, max(tasks.count, 1))
+        let state = RunState(groups)
+        state.finishEmptyGroups()
+        let workers = min(jobs, max(groups.reduce(0) { $0 + $1.tasks.count }, 1))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             // Each worker keeps its reservation and its cached buffers while it runs tasks
             // of the same size (one stage of one array), and gives both back before it waits
-            // for a reservation of another size, so a waiting worker holds nothing.
+            // for a reservation of another size or for a group to be done, so a waiting
+            // worker holds nothing.
             let cache = BufferCache()
             var held = 0
-            defer {
+            let releaseHeld = {
                 cache.removeAll()
-                budget.release(held)
+                self.budget.release(held)
+                held = 0
             }
-            while let index = state.next(limit: tasks.count) {
-                let task = tasks[index]
+            defer { releaseHeld() }
+            while let (group, index) = state.next(whileWaiting: releaseHeld) {
+                let task = groups[group].tasks[index]
                 do {
                     if task.bytes != held {
-                        cache.removeAll()
-                        budget.release(held)
-                        held = 0
+                        releaseHeld()
                         guard try budget.acquire(task.bytes) else { return }
                         held = task.bytes
                         cache.limit = held
@@ -73,6 +112,7 @@ public final class Executor: Sendable {
                     let moved = try BufferCache.withCurrent(cache) { try task.run() }
                     state.add(moved)
                     progress?.advance(bytes: moved)
+                    try state.finished(group: group)
                 } catch {
                     state.fail(error, label: task.label)
                     budget.cancel()
@@ -84,27 +124,109 @@ public final class Executor: Sendable {
         return state.moved
     }
 
-    /// Shared bookkeeping of one run.
+    /// Shared bookkeeping of one run: which tasks are handed out, which groups are done.
     private final class RunState: @unchecked Sendable {
-        private let lock = NSLock()
-        private var cursor = 0
+        private let condition = NSCondition()
+        private let after: [Int?]
+        private let taskCounts: [Int]
+        private let finishes: [@Sendable () throws -> Void]
+        /// Tasks handed out, per group.
+        private var started: [Int]
+        /// Tasks finished, per group.
+        private var ended: [Int]
+        /// Groups whose tasks and `finish` are done.
+        private var done: [Bool]
         private var failed: (any Error)?
         private var total = 0
 
-        func next(limit: Int) -> Int? {
-            lock.withLock {
-                guard failed == nil, cursor < limit else { return nil }
-                defer { cursor += 1 }
-                return cursor
+        init(_ groups: [TaskGroup]) {
+            after = groups.map(\.after)
+            taskCounts = groups.map(\.tasks.count)
+            finishes = groups.map(\.finish)
+            started = Array(repeating: 0, count: groups.count)
+            ended = started
+            done = Array(repeating: false, count: groups.count)
+        }
+
+        /// Whether `group` may start: the group it comes after is done.
+        private func mayStart(_ group: Int) -> Bool {
+            after[group].map { done[$0] } ?? true
+        }
+
+        /// Finishes, in order, every group without tasks that may start (its `finish` runs
+        /// outside the lock), until none is left; a failure stops the run.
+        func finishEmptyGroups() {
+            while true {
+                let ready: Int? = condition.withLock {
+                    guard failed == nil else { return nil }
+                    return done.indices.first { !done[$0] && taskCounts[$0] == 0 && mayStart($0) }
+                }
+                guard let ready else { return }
+                do {
+                    try finishes[ready]()
+                } catch {
+                    fail(error, label: nil)
+                    return
+                }
+                condition.withLock {
+                    done[ready] = true
+                    condition.broadcast()
+                }
             }
         }
 
-        func add(_ bytes: Int) { lock.withLock { total += bytes } }
+        /// The next task to run (group, index), waiting while none may start yet (after
+        /// calling `waiting` once, to give back what the worker holds); `nil` when all are
+        /// handed out or the run failed.
+        func next(whileWaiting waiting: () -> Void) -> (Int, Int)? {
+            condition.lock()
+            defer { condition.unlock() }
+            var released = false
+            while failed == nil {
+                var pending = false
+                for group in started.indices where started[group] < taskCounts[group] {
+                    if mayStart(group) {
+                        defer { started[group] += 1 }
+                        return (group, started[group])
+                    }
+                    pending = true
+                }
+                guard pending else { return nil }
+                if !released {
+                    condition.unlock()
+                    waiting()
+                    condition.lock()
+                    released = true
+                    continue
+                }
+                condition.wait()
+            }
+            return nil
+        }
 
-        func fail(_ error: any Error, label: String) {
-            lock.withLock {
+        /// Records that a task of `group` finished; the last one runs the group's `finish`
+        /// (outside the lock) before the group counts as done and waiting workers are woken.
+        func finished(group: Int) throws {
+            let last: Bool = condition.withLock {
+                ended[group] += 1
+                return ended[group] == taskCounts[group]
+            }
+            guard last else { return }
+            try finishes[group]()
+            condition.withLock {
+                done[group] = true
+                condition.broadcast()
+            }
+            finishEmptyGroups()
+        }
+
+        func add(_ bytes: Int) { condition.withLock { total += bytes } }
+
+        func fail(_ error: any Error, label: String?) {
+            condition.withLock {
+                defer { condition.broadcast() }
                 guard failed == nil else { return }
-                if let cube = error as? CubeError, cube.context == nil {
+                if let label, let cube = error as? CubeError, cube.context == nil {
                     failed = CubeError(cube.kind, cube.message, context: label)
                 } else {
                     failed = error
@@ -112,7 +234,7 @@ public final class Executor: Sendable {
             }
         }
 
-        var error: (any Error)? { lock.withLock { failed } }
-        var moved: Int { lock.withLock { total } }
+        var error: (any Error)? { condition.withLock { failed } }
+        var moved: Int { condition.withLock { total } }
     }
 }

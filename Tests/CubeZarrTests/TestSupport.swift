@@ -42,7 +42,8 @@ final class TemporaryDirectory: @unchecked Sendable {
     }
 }
 
-/// A store wrapper that records every read, to prove partial reads fetch only what they need.
+/// A store wrapper that records every read (to prove partial reads fetch only what they
+/// need) and every prefetch hint.
 final class CountingStore: Store, @unchecked Sendable {
     /// One read of a value.
     struct Read: Sendable, Hashable {
@@ -54,6 +55,8 @@ final class CountingStore: Store, @unchecked Sendable {
     let base: any Store
     private let lock = NSLock()
     private var log: [Read] = []
+    private var hints: [String] = []
+    private var unannounced: [String] = []
 
     init(_ base: any Store) { self.base = base }
 
@@ -64,11 +67,23 @@ final class CountingStore: Store, @unchecked Sendable {
     func reset() { lock.withLock { log.removeAll() } }
     /// Reads of `key`.
     func reads(of key: String) -> [Read] { reads.filter { $0.key == key } }
+    /// Every key passed to ``prefetch(_:)`` so far, in order.
+    var prefetched: [String] { lock.withLock { hints } }
+    /// Keys read whole before any prefetch named them.
+    var readsWithoutPrefetch: [String] { lock.withLock { unannounced } }
 
     func get(_ key: String) throws -> [UInt8]? {
         let value = try base.get(key)
-        lock.withLock { log.append(Read(key: key, range: nil, byteCount: value?.count ?? 0)) }
+        lock.withLock {
+            log.append(Read(key: key, range: nil, byteCount: value?.count ?? 0))
+            if !hints.contains(key) { unannounced.append(key) }
+        }
         return value
+    }
+
+    func prefetch(_ keys: [String]) {
+        lock.withLock { hints += keys }
+        base.prefetch(keys)
     }
 
     func get(_ key: String, range: ByteRange) throws -> [UInt8]? {

@@ -68,6 +68,11 @@ public final class CountingStore: ListableStore, @unchecked Sendable {
         record(key, try base.get(key, range: range))
     }
 
+    /// Passes the hint on (a prefetch fetches nothing through this view, so counts nothing).
+    public func prefetch(_ keys: [String]) {
+        base.prefetch(keys)
+    }
+
     /// The size of the value at `key` (counted as a lookup, not as bytes).
     public func size(of key: String) throws -> Int? {
         lock.withLock { counts.sizeLookups += 1 }

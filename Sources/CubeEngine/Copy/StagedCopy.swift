@@ -19,41 +19,39 @@ public struct ArrayCopyJob: Sendable {
     }
 }
 
-/// Runs copy jobs stage by stage: every array's first stage together, then every array's
-/// second stage, and so on. Each task reads one block, then encodes and writes each output
-/// chunk it covers whole; intermediates are deleted once the next stage has read them.
-/// With a journal, finished tasks are recorded and skipped when the run is resumed.
+/// Runs copy jobs through their plans: a job's stages in order, each once the one before
+/// it has finished, while the executor runs other jobs' stages beside it. Each task reads
+/// one block, then encodes and writes each output chunk it covers whole; an intermediate
+/// is deleted once the stage reading it has finished. With a journal, finished tasks and
+/// stages are recorded and skipped when the run is resumed.
 public enum StagedCopy {
     /// Copies every job; returns the decoded bytes moved.
     @discardableResult
     public static func run(_ jobs: [ArrayCopyJob], executor: Executor, intermediates: IntermediateStores?,
                            journal: Journal? = nil, progress: (any ProgressSink)? = nil) throws -> Int {
-        let stageCount = jobs.map(\.plan.stages.count).max() ?? 0
         let total = jobs.reduce(0) { total, job in
             total + job.plan.stages.count * ShapeMath.product(job.target.shape) * job.target.metadata.dataType.itemSize
         }
         progress?.start(totalBytes: total)
         defer { progress?.finish() }
-        var moved = 0
-        for stageIndex in 0..<stageCount {
-            var tasks: [CopyTask] = []
-            var finishing: [(ArrayCopyJob, RechunkStage)] = []
-            for job in jobs where stageIndex < job.plan.stages.count {
-                let stage = job.plan.stages[stageIndex]
+        var groups: [TaskGroup] = []
+        for job in jobs {
+            var previous: Int?
+            for stage in job.plan.stages {
                 let stageKey = "stage-done \(stage.index) \(job.target.path)"
                 if journal?.contains(stageKey) == true { continue }
-                tasks += try copyTasks(job, stage: stage, intermediates: intermediates, journal: journal)
-                finishing.append((job, stage))
-            }
-            moved += try executor.run(tasks, progress: progress.map { Advancing($0) })
-            for (job, stage) in finishing {
-                try journal?.record("stage-done \(stage.index) \(job.target.path)")
-                if case .intermediate(let consumed) = stage.input {
-                    try intermediates?.remove(array: job.target.path, intermediate: consumed)
-                }
+                let tasks = try copyTasks(job, stage: stage, intermediates: intermediates, journal: journal)
+                let path = job.target.path
+                groups.append(TaskGroup(tasks, after: previous) {
+                    try journal?.record(stageKey)
+                    if case .intermediate(let consumed) = stage.input {
+                        try intermediates?.remove(array: path, intermediate: consumed)
+                    }
+                })
+                previous = groups.count - 1
             }
         }
-        return moved
+        return try executor.run(groups, progress: progress.map { Advancing($0) })
     }
 
     /// The tasks of one stage of one job, skipping those the journal records as done.

@@ -118,25 +118,39 @@ public struct ZarrArray: Sendable {
         try read(region, concurrency: 1)
     }
 
+    /// How far a region read asks the store to fetch ahead (``ReadableStore/prefetch(_:)``):
+    /// a window of this many decoded bytes' worth of chunks, at most ``prefetchChunks``.
+    static let prefetchBytes = 16 << 20
+    /// The most chunks in one prefetch window.
+    static let prefetchChunks = 64
+
     /// Reads `region` with up to `concurrency` threads, each fetching, decoding and placing
-    /// whole chunks in turn (one stored and one decoded chunk each, from a cache of its own).
-    /// One thread reads on the caller's thread with the caller's ``BufferCache``. Strings and
-    /// sharded arrays are read chunk by chunk on the caller's thread.
+    /// whole chunks in turn (one stored and one decoded chunk each, from a cache of its own),
+    /// while the store fetches the next chunks ahead of them. One thread reads on the
+    /// caller's thread with the caller's ``BufferCache``. Strings and sharded arrays are read
+    /// chunk by chunk on the caller's thread.
     public func read(_ region: Region, concurrency: Int) throws -> ArrayBuffer {
         try region.validate(within: shape, context: location)
         guard !metadata.dataType.isVariableLength, directSharding == nil else { return try readChunkByChunk(region) }
         var collected: [ChunkGrid.Selection] = []
         grid.forEachChunk(in: region) { collected.append($0) }
         let selections = collected
+        let keys = selections.map { chunkKey($0.chunk) }
         var output = ArrayBuffer(uninitialized: metadata.dataType, shape: region.count)
         let state = RegionReadState()
         let threads = max(1, min(concurrency, selections.count))
+        // Keep the store fetching between one and two windows of chunks ahead of the reads.
+        let window = max(1, min(Self.prefetchChunks, Self.prefetchBytes / max(1, chunkSpec.byteCount)))
+        if keys.count > 1 { store.prefetch(Array(keys.prefix(2 * window))) }
         output.withUnsafeMutableBytes { raw in
             let destination = RegionReadState.Bytes(raw)
             let work: @Sendable () -> Void = {
                 while let index = state.next(below: selections.count) {
+                    if index > 0 && index % window == 0 && index + window < keys.count {
+                        store.prefetch(Array(keys[(index + window)..<min(keys.count, index + 2 * window)]))
+                    }
                     do {
-                        try readSelection(selections[index], into: destination.raw, shape: region.count, state: state)
+                        try readSelection(selections[index], key: keys[index], into: destination.raw, shape: region.count, state: state)
                     } catch {
                         state.fail(error)
                     }
@@ -154,9 +168,8 @@ public struct ZarrArray: Sendable {
 
     /// One chunk's share of a read of fixed-size elements, placed through `output` (of shape
     /// `outputShape`): decoded straight into it where the whole chunk is one run of it.
-    private func readSelection(_ selection: ChunkGrid.Selection, into output: UnsafeMutableRawBufferPointer, shape outputShape: [Int],
-                               state: RegionReadState) throws {
-        let key = chunkKey(selection.chunk)
+    private func readSelection(_ selection: ChunkGrid.Selection, key: String, into output: UnsafeMutableRawBufferPointer,
+                               shape outputShape: [Int], state: RegionReadState) throws {
         guard let bytes = try store.get(key) else {
             state.add(Region(start: selection.outputStart, count: selection.withinChunk.count))
             return

@@ -27,6 +27,15 @@ public protocol ReadableStore: Sendable {
     func get(_ key: String, range: ByteRange) throws -> [UInt8]?
     /// The size of the value at `key`, or `nil` if there is none.
     func size(of key: String) throws -> Int?
+    /// Says that the values at `keys` are about to be read, in this order, so a store whose
+    /// reads wait for a device or a network can start fetching them now and several at
+    /// once. A hint only: it changes no value, reports nothing, and skips bad or missing keys.
+    func prefetch(_ keys: [String])
+}
+
+extension ReadableStore {
+    /// Does nothing: the store has no reads worth starting early.
+    public func prefetch(_ keys: [String]) {}
 }
 
 /// A store whose values can be written and deleted.
