@@ -3,6 +3,8 @@
 #   root, bench            the package and its benchmarks/ directory
 #   RUNS, BUILD, VERIFY    from the environment, defaults 3, 1 and 1
 #   SETTLE                 from the environment, default 61: seconds fresh_outputs waits
+#   SOURCE_CACHE           from the environment, default cold: set_page_cache's mode for
+#                          the inputs of each timed run (cold or warm)
 #   DATA_DIR, RESULTS_DIR  from the environment (default benchmarks/data and
 #                          benchmarks/results), made, as absolute paths
 #   PY                     .venv/zarr3's python (made by scripts/setup-python)
@@ -18,6 +20,7 @@ RUNS=${RUNS:-3}
 BUILD=${BUILD:-1}
 VERIFY=${VERIFY:-1}
 SETTLE=${SETTLE:-61}
+SOURCE_CACHE=${SOURCE_CACHE:-cold}
 DATA_DIR=$(mkdir -p "${DATA_DIR:-$bench/data}" && cd "${DATA_DIR:-$bench/data}" && pwd)
 RESULTS_DIR=$(mkdir -p "${RESULTS_DIR:-$bench/results}" && cd "${RESULTS_DIR:-$bench/results}" && pwd)
 PY=$root/.venv/zarr3/bin/python
@@ -111,6 +114,35 @@ fresh_outputs() {
     sleep "$SETTLE"
   fi
   mkdir -p "$1"
+}
+
+# set_page_cache MODE PATH...: puts the files under each PATH (files or directories) in the
+# state MODE says: cold drops them from the page cache (POSIX_FADV_DONTNEED; they are clean),
+# so a run reads its input from the device, as from an archive larger than memory; warm
+# reads them all in. Done just before each run: this machine's kernel pages out file pages
+# left unused for a few seconds (DAMON), so inputs read in once at the start of a series
+# were partly cold at random by the time a run read them.
+set_page_cache() {
+  "$PY" - "$@" <<'EOF'
+import os, sys
+mode, tops = sys.argv[1], sys.argv[2:]
+if mode not in ("cold", "warm"):
+    sys.exit(f"set_page_cache: the mode is cold or warm, not {mode!r}")
+def files(top):
+    if os.path.isfile(top):
+        yield top
+    for directory, _, names in os.walk(top):
+        for name in names:
+            yield os.path.join(directory, name)
+for top in tops:
+    for path in files(top):
+        with open(path, "rb") as f:
+            if mode == "cold":
+                os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+            else:
+                while f.read(1 << 20):
+                    pass
+EOF
 }
 
 # timed TIME_FILE OUT_FILE ERR_FILE COMMAND...: runs COMMAND under GNU time -v (its report

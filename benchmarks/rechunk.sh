@@ -42,6 +42,9 @@
 #   BUILD=1         0 skips `swift build -c release` (times the binary already built)
 #   VERIFY=1        0 skips checking the outputs
 #   SETTLE=61       seconds to wait after deleting a round's outputs before the next round
+#   SOURCE_CACHE=cold   each run's source is dropped from the page cache just before it
+#                   (cold: read from the device, as an archive larger than memory), or
+#                   read into it (warm)
 #   TAG=            results go to rechunk-TAG.md / rechunk-TAG-runs.tsv instead
 #   DATA_DIR=benchmarks/data   RESULTS_DIR=benchmarks/results
 set -euo pipefail
@@ -161,9 +164,8 @@ verify() {  # tool mem
   log "  verify $tool at $mem: $status ($(tail -n 1 <<<"$result"))"
 }
 
-# the sources in the page cache for every tool alike (all runs read them warm)
+[[ $SOURCE_CACHE == cold || $SOURCE_CACHE == warm ]] || { log "SOURCE_CACHE is cold or warm, not '$SOURCE_CACHE'"; exit 64; }
 cd "$DATA_DIR"
-find "$v3" $( (uses rechunker || uses cube-v2) && echo "$v2") -type f -exec cat {} + >/dev/null
 for ((round = 1; round <= RUNS; round++)); do
   fresh_outputs "$out"
   for mem in $MEMS; do
@@ -171,6 +173,7 @@ for ((round = 1; round <= RUNS; round++)); do
       case $tool in rechunker|tensorstore) ((round <= PEER_RUNS)) || continue ;; esac
       last=$RUNS; case $tool in rechunker|tensorstore) last=$((PEER_RUNS < RUNS ? PEER_RUNS : RUNS)) ;; esac
       sync
+      set_page_cache "$SOURCE_CACHE" "$(source_for "$tool")"  # the same for every tool: see lib.sh
       load1=$(cut -d' ' -f1 /proc/loadavg)
       read -r -a cmd <<<"$(command_for "$tool" "$mem")"
       log "round $round/$RUNS, $mem: $tool"
@@ -197,11 +200,11 @@ rm -rf "$out"
 # --- report ------------------------------------------------------------------------------
 cd "$root"
 
-"$PY" - "$runs_tsv" "$decoded" "$RUNS" "$PEER_RUNS" "$work" "$commit" "$CUBE_ARGS" "$TOOLS" "$MEMS" "$CHUNKS" \
+"$PY" - "$runs_tsv" "$decoded" "$RUNS" "$PEER_RUNS" "$work" "$commit" "$CUBE_ARGS" "$TOOLS" "$MEMS" "$CHUNKS" "$SOURCE_CACHE" \
   >"$RESULTS_DIR/$name.md" <<'EOF'
 import csv, datetime, os, re, statistics, sys
 
-runs_tsv, decoded, nruns, peer_runs, work, commit, cube_args, tools, mems, chunks = sys.argv[1:]
+runs_tsv, decoded, nruns, peer_runs, work, commit, cube_args, tools, mems, chunks, source_cache = sys.argv[1:]
 decoded, nruns, peer_runs = int(decoded), int(nruns), int(peer_runs)
 tools, mems = tools.split(), mems.split()
 rows = list(csv.DictReader(open(runs_tsv), delimiter="\t"))
@@ -231,7 +234,10 @@ print("# cube-rechunk vs rechunker vs TensorStore\n")
 print(f"{datetime.date.today().isoformat()}, commit {commit}. Source: `reanalysis.zarr` "
       f"(and `reanalysis-v2.zarr`), from `reanalysis.nc` by cube-convert, chunks 1×181×360, "
       f"zstd level 0; rechunked to `{chunks}`. Data: t2m + msl, {decoded / 1e9:.3f} GB decoded "
-      f"({decoded / 2**30:.3f} GiB); sources in the page cache; median of {nruns} run(s) per "
+      f"({decoded / 2**30:.3f} GiB); "
+      + ("each run's source dropped from the page cache just before it (read from the device); " if source_cache == "cold"
+         else "each run's source read into the page cache just before it; ")
+      + f"median of {nruns} run(s) per "
       f"tool and budget (rechunker and TensorStore: {min(peer_runs, nruns)}), interleaved.\n")
 print("| tool | Zarr | --max-mem | median s | MB/s | peak RSS (MiB) | CPU % | runs | check | output MiB | left behind |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|")
