@@ -104,6 +104,26 @@ import Testing
         }
     }
 
+    /// A directory already read from is not resolved again, but a link in it still is:
+    /// one leading outside is refused, one staying inside is followed.
+    @Test func linkPlantedInAKnownDirectoryIsChecked() throws {
+        try withRootAndOutside { store, outside in
+            let fm = FileManager.default
+            try store.set("d/x", [1])
+            #expect(try store.get("d/x") == [1])
+            try fm.createSymbolicLink(atPath: store.rootPath + "/d/leak", withDestinationPath: outside + "/secret")
+            try fm.createSymbolicLink(atPath: store.rootPath + "/d/same", withDestinationPath: "x")
+            expectStoreError(.invalidArgument) { _ = try store.get("d/leak") }
+            expectStoreError(.invalidArgument) { _ = try store.size(of: "d/leak") }
+            #expect(try store.get("d/same") == [1])
+            // The directory swapped for a link leading outside after a delete is refused too.
+            try store.delete("d/x")
+            try fm.removeItem(atPath: store.rootPath + "/d")
+            try fm.createSymbolicLink(atPath: store.rootPath + "/d", withDestinationPath: outside)
+            expectStoreError(.invalidArgument) { _ = try store.get("d/secret") }
+        }
+    }
+
     @Test func linkStayingInsideIsFollowed() throws {
         try withRootAndOutside { store, _ in
             let fm = FileManager.default

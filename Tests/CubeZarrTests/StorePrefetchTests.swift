@@ -35,6 +35,31 @@ import Glibc
         }
     }
 
+    /// With `readOnce`, a file the prefetch brought into the page cache leaves it once read;
+    /// a file that was cached before stays cached.
+    @Test func readOnceDropsOnlyWhatItBroughtIn() throws {
+        try withStoreTemporaryDirectory { path in
+            let writer = try DirectoryStore(path: path + "/store", create: true, atomicWrites: false)
+            try writer.set("c/cold", storeTestBytes(256 << 10))
+            try writer.set("c/warm", storeTestBytes(256 << 10, start: 1))
+            let store = try DirectoryStore(path: path + "/store", readOnce: true)
+            let cold = try store.filePath(for: "c/cold"), warm = try store.filePath(for: "c/warm")
+            Self.evict(cold)
+            _ = try writer.get("c/warm")  // read through the page cache: all of it cached
+            guard try StoreDirectIOTests.residentPages(cold).resident == 0,
+                  try StoreDirectIOTests.residentPages(warm).resident > 0 else { return }  // tmpfs: nothing to see
+
+            store.prefetch(["c/cold", "c/warm"])
+            #expect(try store.get("c/cold") == storeTestBytes(256 << 10))
+            #expect(try store.get("c/warm") == storeTestBytes(256 << 10, start: 1))
+            #expect(try StoreDirectIOTests.residentPages(cold).resident == 0)
+            let warmPages = try StoreDirectIOTests.residentPages(warm)
+            #expect(warmPages.resident == warmPages.total)
+            // A second read finds the value as before.
+            #expect(try store.get("c/cold") == storeTestBytes(256 << 10))
+        }
+    }
+
     /// A store that reads past the page cache has nothing to fetch early.
     @Test func prefetchDoesNothingPastThePageCache() throws {
         try withStoreTemporaryDirectory { path in

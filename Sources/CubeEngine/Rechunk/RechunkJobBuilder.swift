@@ -58,7 +58,8 @@ public enum RechunkJobBuilder {
 
     /// The arrays of a Zarr store; the target keeps their format and codecs unless told otherwise.
     static func zarrInputs(_ options: RechunkOptions) throws -> Inputs {
-        let store = try DirectoryStore(path: options.source)
+        // Each source chunk is read once (stage tasks cover whole read blocks).
+        let store = try DirectoryStore(path: options.source, readOnce: true)
         let hierarchy = try ZarrHierarchy.open(store)
         var groups: [(String, JSON)] = []
         var arrays: [Input] = []

@@ -36,13 +36,23 @@ public struct DirectoryStore: Store {
     /// where the file system allows it): for outputs written once and not read back soon,
     /// and scratch data read back once.
     public let bypassPageCache: Bool
+    /// Whether each value is read once (the input of a one-pass copy): a file that
+    /// ``prefetch(_:)`` found out of the page cache and brought in is dropped from it again
+    /// once read, so reading an archive much larger than memory neither evicts what else is
+    /// cached nor leaves the machine's memory full of pages nobody reads again. Files that
+    /// were cached before stay cached.
+    public let readOnce: Bool
 
     /// The root directory as given, used in messages.
     public var location: String { path }
 
-    /// Directories this store has made or checked (contained in the root, not links), so
-    /// writing many chunks into one directory checks and makes it once. Cleared by deletes.
+    /// Directories this store has made or checked (leading inside the root, through links
+    /// or not), so reading or writing many chunks in one directory checks (and makes) it
+    /// once. Cleared by deletes.
     private let knownDirectories: StoreLockedValue<Set<String>>
+    /// Keys whose files ``prefetch(_:)`` brought into the page cache (with ``readOnce``),
+    /// to drop from it once read.
+    private let broughtIn: StoreLockedValue<Set<String>>
 
     /// Names starting with this are temporary files of unfinished writes.
     static let temporaryPrefix = ".tmp-"
@@ -51,15 +61,18 @@ public struct DirectoryStore: Store {
 
     /// Opens the store at the directory `path`; with `create`, the directory (and its
     /// parents) is made if missing, otherwise a missing directory is ``CubeError/Kind/notFound``.
-    /// `atomicWrites` and `bypassPageCache` set the properties of the same names.
-    public init(path: String, create: Bool = false, atomicWrites: Bool = true, bypassPageCache: Bool = false) throws {
+    /// `atomicWrites`, `bypassPageCache` and `readOnce` set the properties of the same names.
+    public init(path: String, create: Bool = false, atomicWrites: Bool = true, bypassPageCache: Bool = false,
+                readOnce: Bool = false) throws {
         guard !path.isEmpty, !path.utf8.contains(0) else {
             throw CubeError(.invalidArgument, "a directory store needs a directory path", context: path)
         }
         self.path = path
         self.atomicWrites = atomicWrites
         self.bypassPageCache = bypassPageCache
+        self.readOnce = readOnce
         self.knownDirectories = StoreLockedValue([])
+        self.broughtIn = StoreLockedValue([])
         if create {
             if let failure = StoreFileSystem.makeDirectories(path) {
                 throw CubeError(.io, "cannot create the store directory: \(StoreFileSystem.describe(failure))", context: path)
@@ -125,8 +138,8 @@ public struct DirectoryStore: Store {
     public func prefetch(_ keys: [String]) {
         guard !bypassPageCache else { return }
         for key in keys {
-            guard let path = try? filePath(for: key) else { continue }
-            StoreFileSystem.adviseWillNeed(path)
+            guard let path = try? filePath(for: key), StoreFileSystem.adviseWillNeed(path, unlessCached: readOnce) else { continue }
+            if readOnce { broughtIn.withLock { _ = $0.insert(key) } }
         }
     }
 
@@ -172,6 +185,9 @@ public struct DirectoryStore: Store {
             return done
         }
         bytes.removeLast(count - done)
+        if readOnce && range == nil && broughtIn.withLock({ $0.remove(key) != nil }) {
+            StoreFileSystem.adviseDontNeed(fd)
+        }
         return bytes
     }
 
@@ -252,8 +268,9 @@ public struct DirectoryStore: Store {
     /// leaves empty, up to but not including the root.
     public func delete(_ key: String) throws {
         let segments = try StoreKey.valueSegments(of: key, store: location)
-        forgetDirectories()
         try checkContained(segments, key: key)
+        // Directories may go (emptied) or be replaced: check them again from now on.
+        defer { forgetDirectories() }
         let target = filePath(segments)
         var info = stat()
         guard lstat(target, &info) == 0 else {
@@ -280,7 +297,8 @@ public struct DirectoryStore: Store {
     /// followed; a file at exactly `prefix` is not below it and stays.
     public func deleteAll(under prefix: String) throws {
         let segments = try StoreKey.segments(of: prefix, store: location)
-        forgetDirectories()
+        // Directories may go or be replaced: check them again from now on.
+        defer { forgetDirectories() }
         if segments.isEmpty {
             for entry in try entries(of: rootPath, key: prefix) {
                 try removeTree(rootPath + "/" + entry.name, key: entry.name)
@@ -391,7 +409,26 @@ public struct DirectoryStore: Store {
     }
 
     /// Refuses `key` if the deepest existing path along `segments` resolves outside the root.
+    ///
+    /// Once a directory is known to lead inside the root, a key in it only needs its last
+    /// segment checked: one `lstat`, and the full resolution only if that is a link. (Fully
+    /// resolving every key cost a `readlink` per path component on each chunk read.)
     private func checkContained(_ segments: [Substring], key: String) throws {
+        let parent = segments.dropLast().joined(separator: "/")
+        if segments.count == 1 || knownDirectories.withLock({ $0.contains(parent) }) {
+            var info = stat()
+            if lstat(filePath(segments), &info) != 0 || !StoreFileSystem.isSymbolicLink(info) { return }
+        }
+        try resolveContained(segments, key: key)
+        if segments.count > 1, case .success(let resolved) = StoreFileSystem.realPath(filePath(segments.dropLast())),
+           isInsideRoot(resolved) {
+            knownDirectories.withLock { _ = $0.insert(parent) }
+        }
+    }
+
+    /// Refuses `key` if the deepest existing path along `segments`, with every link
+    /// resolved, is outside the root.
+    private func resolveContained(_ segments: [Substring], key: String) throws {
         var depth = segments.count
         while depth > 0 {
             switch StoreFileSystem.realPath(filePath(segments.prefix(depth))) {
@@ -555,18 +592,41 @@ enum StoreFileSystem {
         return .success(String(cString: resolved))
     }
 
-    /// Starts reading the whole regular file at `path` into the page cache, without waiting;
-    /// does nothing if it cannot be opened (or on systems without `posix_fadvise`).
-    static func adviseWillNeed(_ path: String) {
+    /// Starts reading the whole regular file at `path` into the page cache, without waiting
+    /// (with `unlessCached`, only when some of it is not cached already). Returns whether it
+    /// did; nothing happens if the file cannot be opened, or on systems without
+    /// `posix_fadvise`.
+    @discardableResult
+    static func adviseWillNeed(_ path: String, unlessCached: Bool = false) -> Bool {
         #if os(Linux)
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return }
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
         var info = stat()
-        if fstat(fd, &info) == 0 && isRegularFile(info) {
-            _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_WILLNEED))
-        }
-        close(fd)
+        guard fstat(fd, &info) == 0, isRegularFile(info), info.st_size > 0 else { return false }
+        if unlessCached && isCached(fd, size: Int(info.st_size)) { return false }
+        return posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_WILLNEED)) == 0
+        #else
+        return false
         #endif
+    }
+
+    /// Drops the clean cached pages of the open file `fd` from the page cache.
+    static func adviseDontNeed(_ fd: Int32) {
+        #if os(Linux)
+        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_DONTNEED))
+        #endif
+    }
+
+    /// Whether every page of the first `size` bytes of `fd` is in the page cache (`mincore`
+    /// over a mapping; `false` if that fails).
+    static func isCached(_ fd: Int32, size: Int) -> Bool {
+        guard size > 0, let mapping = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), mapping != MAP_FAILED else { return false }
+        defer { munmap(mapping, size) }
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var resident = [UInt8](repeating: 0, count: (size + pageSize - 1) / pageSize)
+        guard mincore(mapping, size, &resident) == 0 else { return false }
+        return resident.allSatisfy { $0 & 1 != 0 }
     }
 
     /// Writes `bytes` from index `start` on to `fd`; returns the `errno` of a failure.
