@@ -37,8 +37,8 @@ public struct TaskGroup: Sendable {
     /// The index (in the list given to ``Executor/run(_:progress:totalBytes:)``) of the
     /// group whose tasks (and `finish`) must all be done before any of these starts.
     public var after: Int?
-    /// Runs once, on the worker that finished the group's last task (or before any task
-    /// for a group without tasks), before the group counts as done.
+    /// Runs once, on the worker that finished the group's last task (for a group without
+    /// tasks: as soon as the group may start), before the group counts as done.
     public var finish: @Sendable () throws -> Void
 
     /// Creates a group.
