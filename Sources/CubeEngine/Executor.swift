@@ -163,15 +163,20 @@ public final class Executor: Sendable {
                 }
                 guard let ready else { return }
                 do {
-                    try finishes[ready]()
+                    try complete(ready)
                 } catch {
                     fail(error, label: nil)
                     return
                 }
-                condition.withLock {
-                    done[ready] = true
-                    condition.broadcast()
-                }
+            }
+        }
+
+        /// Runs `group`'s `finish` (outside the lock), then marks it done and wakes waiters.
+        private func complete(_ group: Int) throws {
+            try finishes[group]()
+            condition.withLock {
+                done[group] = true
+                condition.broadcast()
             }
         }
 
@@ -212,11 +217,7 @@ public final class Executor: Sendable {
                 return ended[group] == taskCounts[group]
             }
             guard last else { return }
-            try finishes[group]()
-            condition.withLock {
-                done[group] = true
-                condition.broadcast()
-            }
+            try complete(group)
             finishEmptyGroups()
         }
 

@@ -415,15 +415,15 @@ public struct DirectoryStore: Store {
     /// resolving every key cost a `readlink` per path component on each chunk read.)
     private func checkContained(_ segments: [Substring], key: String) throws {
         let parent = segments.dropLast().joined(separator: "/")
-        if segments.count == 1 || knownDirectories.withLock({ $0.contains(parent) }) {
-            var info = stat()
-            if lstat(filePath(segments), &info) != 0 || !StoreFileSystem.isSymbolicLink(info) { return }
-        }
-        try resolveContained(segments, key: key)
-        if segments.count > 1, case .success(let resolved) = StoreFileSystem.realPath(filePath(segments.dropLast())),
-           isInsideRoot(resolved) {
+        if segments.count > 1 && !knownDirectories.withLock({ $0.contains(parent) }) {
+            // A directory that is missing or leads outside: the full resolution decides (and says why).
+            guard case .success(let resolved) = StoreFileSystem.realPath(filePath(segments.dropLast())),
+                  isInsideRoot(resolved) else { return try resolveContained(segments, key: key) }
             knownDirectories.withLock { _ = $0.insert(parent) }
         }
+        var info = stat()
+        if lstat(filePath(segments), &info) != 0 || !StoreFileSystem.isSymbolicLink(info) { return }
+        try resolveContained(segments, key: key)
     }
 
     /// Refuses `key` if the deepest existing path along `segments`, with every link
@@ -596,8 +596,7 @@ enum StoreFileSystem {
     /// (with `unlessCached`, only when some of it is not cached already). Returns whether it
     /// did; nothing happens if the file cannot be opened, or on systems without
     /// `posix_fadvise`.
-    @discardableResult
-    static func adviseWillNeed(_ path: String, unlessCached: Bool = false) -> Bool {
+    static func adviseWillNeed(_ path: String, unlessCached: Bool) -> Bool {
         #if os(Linux)
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return false }
