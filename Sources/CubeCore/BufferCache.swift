@@ -133,7 +133,28 @@ public final class BufferCache: @unchecked Sendable {
     }
 
     private static func fresh(_ count: Int) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let base = buffer.baseAddress { adviseHugePages(UnsafeMutableRawPointer(base), count: count) }
+            initialized = count
+        }
+    }
+
+    /// Buffers at least this large are backed by huge pages where the system allows it.
+    static let hugePageMinimum = 4 << 20
+
+    /// Asks the kernel to back the whole 2 MiB pages inside `count` bytes at `base` (not yet
+    /// touched) with transparent huge pages: first touching a large buffer then costs one
+    /// fault per 2 MiB instead of one per 4 KiB, several times less kernel time. A hint only:
+    /// nothing happens where huge pages are off or unknown.
+    private static func adviseHugePages(_ base: UnsafeMutableRawPointer, count: Int) {
+        #if os(Linux)
+        guard count >= hugePageMinimum else { return }
+        let huge = 2 << 20
+        let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+        let end = (Int(bitPattern: base) + count) & ~(huge - 1)
+        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(aligned, end - start, Int32(MADV_HUGEPAGE))
+        #endif
     }
 }
 

@@ -13,6 +13,37 @@ import Testing
         #expect(BufferCache.current == nil)
     }
 
+    #if os(Linux)
+    /// A large fresh buffer asks for huge pages: the kernel's map of the process shows the
+    /// advice (`hg`) on the memory inside it, and not on a buffer below the threshold.
+    @Test func largeBuffersAskForHugePages() throws {
+        let large = BufferCache.take(count: 16 << 20)
+        let small = BufferCache.take(count: 1 << 20)
+        let huge = 2 << 20
+        let inside = large.withUnsafeBytes { (Int(bitPattern: $0.baseAddress) + huge - 1) & ~(huge - 1) }
+        #expect(try Self.mappingFlags(containing: inside).contains("hg"))
+        #expect(try !Self.mappingFlags(containing: small.withUnsafeBytes { Int(bitPattern: $0.baseAddress) }).contains("hg"))
+    }
+
+    /// The `VmFlags` of the mapping holding `address`, from `/proc/self/smaps`.
+    static func mappingFlags(containing address: Int) throws -> [Substring] {
+        // Read to the end: the file's size is 0 to stat, so whole-file reads may stop short.
+        let handle = try #require(FileHandle(forReadingAtPath: "/proc/self/smaps"))
+        defer { try? handle.close() }
+        let smaps = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
+        var inMapping = false
+        for line in smaps.split(separator: "\n") {
+            if let dash = line.firstIndex(of: "-"), let space = line.firstIndex(of: " "), dash < space,
+               let low = Int(line[..<dash], radix: 16), let high = Int(line[line.index(after: dash)..<space], radix: 16) {
+                inMapping = (low..<high).contains(address)
+            } else if inMapping, line.hasPrefix("VmFlags:") {
+                return line.dropFirst("VmFlags:".count).split(separator: " ")
+            }
+        }
+        throw CubeError(.notFound, "no mapping holds address \(address)")
+    }
+    #endif
+
     @Test func recycledBuffersAreReusedForFittingSizes() {
         let cache = BufferCache()
         BufferCache.withCurrent(cache) {
