@@ -25,7 +25,8 @@ public struct RechunkCommand: CubeCommand {
         chunks, so each chunk is decoded once, and writes whole output chunks, so none is \
         written twice. When one pass would need too many small reads, intermediate stores with \
         a fast codec (under --temp, default beside the output) hold the data between stages; \
-        each is deleted as soon as the next stage has read it. Everything every running task \
+        each of their chunks is deleted as soon as the task of the next stage that reads it is \
+        done. Everything every running task \
         holds (decoded and encoded chunks, codec scratch) fits in --max-mem. --dry-run prints \
         the plan without touching anything.
 

@@ -5,8 +5,6 @@ import Foundation
 import Testing
 
 @Suite struct StagedCopyTests {
-    /// A plan with several intermediates moves every value, and removes each intermediate
-    /// once it has been read.
     /// A map-chunked source, a series-chunked uncompressed target, and the first plan (over
     /// growing budgets) whose stage count satisfies `accept`.
     static func setUp(jobs: Int, accept: (Int) -> Bool) throws -> (SyntheticSource, ArrayMetadata, RechunkPlan?) {
@@ -24,6 +22,8 @@ import Testing
         return (source, metadata, nil)
     }
 
+    /// A plan with several intermediates moves every value, and removes each intermediate
+    /// once it has been read.
     @Test(arguments: [3, 4])
     func manyStagesMoveEveryValue(stages wanted: Int) throws {
         let (source, metadata, found) = try Self.setUp(jobs: 2) { $0 == wanted }
@@ -38,6 +38,37 @@ import Testing
         #expect(try target.readAll() == (try source.expected()))
         #expect(executor.budget.peakBytes <= plan.memoryBudget)
         #expect(try intermediates.store.keys(under: "").isEmpty, "intermediates must be deleted once read")
+    }
+
+    /// A finished task deletes the intermediate chunks it read, so the scratch store
+    /// shrinks while the last stage runs; `keep` keeps them all.
+    @Test(arguments: [false, true])
+    func intermediateChunksGoAsTheyAreRead(keep: Bool) throws {
+        let (source, metadata, found) = try Self.setUp(jobs: 1) { $0 == 2 }
+        let plan = try #require(found)
+        let root = temporaryPath("consumed")
+        let intermediates = try IntermediateStores(path: root + "/scratch", keep: keep)
+        let scratchChunks = { try intermediates.store.keys(under: "").filter { $0.contains("/c/") }.count }
+        let seen = Box<[Int]>([])
+        let store = ObservingStore { key in
+            if key.hasPrefix("t2m/c/") { seen.value.append(try scratchChunks()) }
+        }
+        let target = try ZarrArray.create(store, path: "t2m", metadata: metadata)
+        try StagedCopy.run([ArrayCopyJob(source: source, target: target, plan: plan)],
+                           executor: Executor(jobs: 1, memoryBudget: plan.memoryBudget), intermediates: intermediates)
+        #expect(try target.readAll() == (try source.expected()))
+        let written = plan.stages[0].chunksWritten
+        #expect(plan.stages[1].taskCount > 1)
+        #expect(seen.value.first == written, "the last stage starts with every intermediate chunk")
+        if keep {
+            #expect(Set(seen.value) == [written])
+            #expect(try scratchChunks() == written)
+        } else {
+            #expect(seen.value == seen.value.sorted(by: >), "chunks only go")
+            let lastTaskReads = plan.stages[1].tasks().last?.inputChunks.count ?? 0
+            #expect(seen.value.last == lastTaskReads, "only the last task's chunks are left while it writes")
+            #expect(try scratchChunks() == 0)
+        }
     }
 
     /// A lost intermediate chunk is reported, never read as the fill value.
@@ -70,4 +101,29 @@ import Testing
         copy.stages = Array(plan.stages.dropFirst())
         return copy
     }
+}
+
+/// A memory store that calls `onSet` (with the key) before each write.
+final class ObservingStore: Store, @unchecked Sendable {
+    private let inner = MemoryStore()
+    private let onSet: (String) throws -> Void
+    init(onSet: @escaping (String) throws -> Void) { self.onSet = onSet }
+    var location: String { inner.location }
+    func get(_ key: String) throws -> [UInt8]? { try inner.get(key) }
+    func get(_ key: String, range: ByteRange) throws -> [UInt8]? { try inner.get(key, range: range) }
+    func size(of key: String) throws -> Int? { try inner.size(of: key) }
+    func set(_ key: String, _ bytes: [UInt8]) throws {
+        try onSet(key)
+        try inner.set(key, bytes)
+    }
+    func delete(_ key: String) throws { try inner.delete(key) }
+    func deleteAll(under prefix: String) throws { try inner.deleteAll(under: prefix) }
+    func keys(under prefix: String) throws -> [String] { try inner.keys(under: prefix) }
+    func children(of prefix: String) throws -> (keys: [String], prefixes: [String]) { try inner.children(of: prefix) }
+}
+
+/// A mutable value shared with a closure (tests run it on one worker).
+final class Box<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -2,7 +2,8 @@ import CubeCore
 import CubeZarr
 
 /// Where a plan's intermediate arrays live: Zarr v3 arrays with a fast codec (blosc lz4,
-/// level 1) in a scratch directory, each deleted as soon as the next stage has read it.
+/// level 1) in a scratch directory, each chunk deleted as soon as the task of the next stage
+/// that reads it is done, and the rest once that stage has ended.
 public struct IntermediateStores: Sendable {
     /// The scratch store.
     public let store: DirectoryStore
@@ -39,6 +40,15 @@ public struct IntermediateStores: Sendable {
                                         : ElementJSON.fillJSON(job.target.fill, dataType: job.target.metadata.dataType))
         try CodecSpec.blosc(cname: "lz4", clevel: 1, shuffle: "shuffle").apply(to: &metadata)
         return try ZarrArray.create(store, path: path, metadata: metadata, writeEmptyChunks: true)
+    }
+
+    /// Deletes the chunks at `coords` of `array` (an intermediate of this store), unless
+    /// kept: a stage's task calls it once it has finished, for the chunks it read, since each
+    /// is read by exactly one task. The system gets their pages back as the stage goes (the
+    /// target's chunks written next reuse them) rather than all at the stage's end.
+    func removeChunks(_ coords: some Sequence<[Int]>, of array: ZarrArray) throws {
+        guard !keep else { return }
+        for chunk in coords { try store.delete(array.chunkKey(chunk)) }
     }
 
     /// Deletes intermediate `number` of the array at `arrayPath`, unless kept.

@@ -21,8 +21,9 @@ public struct ArrayCopyJob: Sendable {
 
 /// Runs copy jobs through their plans: a job's stages in order, each once the one before
 /// it has finished, while the executor runs other jobs' stages beside it. Each task reads
-/// one block, then encodes and writes each output chunk it covers whole; an intermediate
-/// is deleted once the stage reading it has finished. With a journal, finished tasks and
+/// one block, then encodes and writes each output chunk it covers whole, then deletes the
+/// intermediate chunks it read; what is left of an intermediate is deleted once the stage
+/// reading it has finished. With a journal, finished tasks and
 /// stages are recorded and skipped when the run is resumed.
 public enum StagedCopy {
     /// Copies every job; returns the decoded bytes moved.
@@ -116,6 +117,7 @@ public enum StagedCopy {
                 try writer?.finish()
                 block.recycle()
                 try journal?.record(key)
+                if let checkedInput { try intermediates?.removeChunks(task.inputChunks, of: checkedInput) }
                 return task.readRegion.elementCount * itemSize
             }
         }
