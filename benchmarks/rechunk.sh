@@ -11,7 +11,7 @@
 # it once with cube-convert into reanalysis.zarr (Zarr v3, bytes + zstd level 0, chunks
 # 1×181×360) and, for rechunker, reanalysis-v2.zarr (Zarr v2, zstd level 0, same chunks).
 # Then runs each tool at each budget RUNS times under /usr/bin/time -v, interleaving tools
-# and budgets so machine noise hits them alike (each round writes side by side into an
+# and budgets so machine noise hits them alike, the tools taking turns at going first (each round writes side by side into an
 # emptied out/, then waits SETTLE seconds after deleting it: see fresh_outputs in lib.sh),
 # and records what each run left beside or inside its output (temporary stores).
 # The last run of each tool at each budget is checked element for element against its
@@ -36,7 +36,8 @@
 #   PEER_RUNS=$RUNS runs of rechunker and tensorstore (the first PEER_RUNS rounds), for when
 #                   they are too slow to repeat
 #   MEMS="256MiB 32MiB"   the --max-mem budgets (also rechunker's max_mem)
-#   TOOLS="cube cube-v2 rechunker tensorstore"   which tools, in this order within a round
+#   TOOLS="cube cube-v2 rechunker tensorstore"   which tools; round N starts with the Nth
+#                   (wrapping around), so each tool takes each position in turn
 #   CHUNKS=time=-1,lat=10,lon=10   the requested chunks
 #   CUBE_ARGS=      extra cube-rechunk arguments, e.g. "--jobs 1" or "--keep-temp"
 #   BUILD=1         0 skips `swift build -c release` (times the binary already built)
@@ -169,7 +170,12 @@ cd "$DATA_DIR"
 for ((round = 1; round <= RUNS; round++)); do
   fresh_outputs "$out"
   for mem in $MEMS; do
-    for tool in $TOOLS; do
+    # Each round starts one tool further along TOOLS, so every tool runs in every position
+    # alike: the first run after SETTLE's idle wait pays more to touch memory (this VM's
+    # host takes back memory the guest leaves free for a few seconds).
+    read -r -a listed <<<"$TOOLS"
+    for ((turn = 0; turn < ${#listed[@]}; turn++)); do
+      tool=${listed[$(((turn + round - 1) % ${#listed[@]}))]}
       case $tool in rechunker|tensorstore) ((round <= PEER_RUNS)) || continue ;; esac
       last=$RUNS; case $tool in rechunker|tensorstore) last=$((PEER_RUNS < RUNS ? PEER_RUNS : RUNS)) ;; esac
       sync
@@ -238,7 +244,8 @@ print(f"{datetime.date.today().isoformat()}, commit {commit}. Source: `reanalysi
       + ("each run's source dropped from the page cache just before it (read from the device); " if source_cache == "cold"
          else "each run's source read into the page cache just before it; ")
       + f"median of {nruns} run(s) per "
-      f"tool and budget (rechunker and TensorStore: {min(peer_runs, nruns)}), interleaved.\n")
+      f"tool and budget (rechunker and TensorStore: {min(peer_runs, nruns)}), interleaved, "
+      f"each round started by the next tool in turn.\n")
 print("| tool | Zarr | --max-mem | median s | MB/s | peak RSS (MiB) | CPU % | runs | check | output MiB | left behind |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|")
 medians, rss_max, checks = {}, {}, {}
