@@ -26,9 +26,8 @@ public struct RechunkCommand: CubeCommand {
         written twice. When one pass would need too many small reads, intermediate stores with \
         a fast codec (under --temp, default beside the output) hold the data between stages; \
         each of their chunks is deleted as soon as the task of the next stage that reads it is \
-        done. Everything every running task \
-        holds (decoded and encoded chunks, codec scratch) fits in --max-mem. --dry-run prints \
-        the plan without touching anything.
+        done. Everything every running task holds (decoded and encoded chunks, codec scratch) \
+        fits in --max-mem. --dry-run prints the plan without touching anything.
 
         RESUMING
         The output is written in place and marked incomplete (a .cube-rechunk directory and \

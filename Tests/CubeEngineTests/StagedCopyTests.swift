@@ -122,8 +122,14 @@ final class ObservingStore: Store, @unchecked Sendable {
     func children(of prefix: String) throws -> (keys: [String], prefixes: [String]) { try inner.children(of: prefix) }
 }
 
-/// A mutable value shared with a closure (tests run it on one worker).
+/// A mutable value shared with a closure that other threads may call (a write-behind
+/// thread stores chunks), behind a lock.
 final class Box<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }

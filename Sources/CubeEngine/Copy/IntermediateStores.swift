@@ -44,8 +44,8 @@ public struct IntermediateStores: Sendable {
 
     /// Deletes the chunks at `coords` of `array` (an intermediate of this store), unless
     /// kept: a stage's task calls it once it has finished, for the chunks it read, since each
-    /// is read by exactly one task. The system gets their pages back as the stage goes (the
-    /// target's chunks written next reuse them) rather than all at the stage's end.
+    /// is read by exactly one task. Their disk space and page-cache pages come back as the
+    /// stage goes rather than all at its end.
     func removeChunks(_ coords: some Sequence<[Int]>, of array: ZarrArray) throws {
         guard !keep else { return }
         for chunk in coords { try store.delete(array.chunkKey(chunk)) }

@@ -23,8 +23,8 @@ public struct ArrayCopyJob: Sendable {
 /// it has finished, while the executor runs other jobs' stages beside it. Each task reads
 /// one block, then encodes and writes each output chunk it covers whole, then deletes the
 /// intermediate chunks it read; what is left of an intermediate is deleted once the stage
-/// reading it has finished. With a journal, finished tasks and
-/// stages are recorded and skipped when the run is resumed.
+/// reading it has finished. With a journal, finished tasks and stages are recorded and
+/// skipped when the run is resumed.
 public enum StagedCopy {
     /// Copies every job; returns the decoded bytes moved.
     @discardableResult

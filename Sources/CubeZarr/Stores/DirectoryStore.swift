@@ -637,9 +637,9 @@ enum StoreFileSystem {
     /// taken, so the copy into them stalls on the host. Pieces of 64 KiB get small folios,
     /// mostly memory just freed (the source chunks a one-pass read dropped, the intermediate
     /// chunks a stage deleted). Measured on a 256 MiB rechunk of the reanalysis year
-    /// (`benchmarks/README.md`): system time 3.7–4.3 → 2.2–2.8 s, wall time −7 to −16 %; 16, 32 and
-    /// 128 KiB pieces did less well. One more system call per 64 KiB costs nothing
-    /// measurable elsewhere.
+    /// (`benchmarks/README.md`): system time 3.7–4.3 → 2.2–2.8 s, wall time −7 to −16 %;
+    /// 16, 32 and 128 KiB pieces did less well. One more system call per 64 KiB costs
+    /// nothing measurable elsewhere.
     static let pageCacheWriteBytes = 64 << 10
 
     /// Writes `bytes` from index `start` on to `fd`, at most ``pageCacheWriteBytes`` a call;
