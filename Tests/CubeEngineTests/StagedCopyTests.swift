@@ -49,24 +49,25 @@ import Testing
         let root = temporaryPath("consumed")
         let intermediates = try IntermediateStores(path: root + "/scratch", keep: keep)
         let scratchChunks = { try intermediates.store.keys(under: "").filter { $0.contains("/c/") }.count }
-        let seen = Box<[Int]>([])
+        let log = EventLog()
         let store = ObservingStore { key in
-            if key.hasPrefix("t2m/c/") { seen.value.append(try scratchChunks()) }
+            if key.hasPrefix("t2m/c/") { log.add(String(try scratchChunks())) }
         }
         let target = try ZarrArray.create(store, path: "t2m", metadata: metadata)
         try StagedCopy.run([ArrayCopyJob(source: source, target: target, plan: plan)],
                            executor: Executor(jobs: 1, memoryBudget: plan.memoryBudget), intermediates: intermediates)
         #expect(try target.readAll() == (try source.expected()))
+        let seen = log.events.compactMap { Int($0) }
         let written = plan.stages[0].chunksWritten
         #expect(plan.stages[1].taskCount > 1)
-        #expect(seen.value.first == written, "the last stage starts with every intermediate chunk")
+        #expect(seen.first == written, "the last stage starts with every intermediate chunk")
         if keep {
-            #expect(Set(seen.value) == [written])
+            #expect(Set(seen) == [written])
             #expect(try scratchChunks() == written)
         } else {
-            #expect(seen.value == seen.value.sorted(by: >), "chunks only go")
+            #expect(seen == seen.sorted(by: >), "chunks only go")
             let lastTaskReads = plan.stages[1].tasks().last?.inputChunks.count ?? 0
-            #expect(seen.value.last == lastTaskReads, "only the last task's chunks are left while it writes")
+            #expect(seen.last == lastTaskReads, "only the last task's chunks are left while it writes")
             #expect(try scratchChunks() == 0)
         }
     }
@@ -100,36 +101,5 @@ import Testing
         var copy = plan
         copy.stages = Array(plan.stages.dropFirst())
         return copy
-    }
-}
-
-/// A memory store that calls `onSet` (with the key) before each write.
-final class ObservingStore: Store, @unchecked Sendable {
-    private let inner = MemoryStore()
-    private let onSet: (String) throws -> Void
-    init(onSet: @escaping (String) throws -> Void) { self.onSet = onSet }
-    var location: String { inner.location }
-    func get(_ key: String) throws -> [UInt8]? { try inner.get(key) }
-    func get(_ key: String, range: ByteRange) throws -> [UInt8]? { try inner.get(key, range: range) }
-    func size(of key: String) throws -> Int? { try inner.size(of: key) }
-    func set(_ key: String, _ bytes: [UInt8]) throws {
-        try onSet(key)
-        try inner.set(key, bytes)
-    }
-    func delete(_ key: String) throws { try inner.delete(key) }
-    func deleteAll(under prefix: String) throws { try inner.deleteAll(under: prefix) }
-    func keys(under prefix: String) throws -> [String] { try inner.keys(under: prefix) }
-    func children(of prefix: String) throws -> (keys: [String], prefixes: [String]) { try inner.children(of: prefix) }
-}
-
-/// A mutable value shared with a closure that other threads may call (a write-behind
-/// thread stores chunks), behind a lock.
-final class Box<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }

@@ -6,25 +6,6 @@ import Testing
 
 /// ``WriteBehind``: chunks stored from a second thread, failures never lost.
 @Suite struct WriteBehindTests {
-    /// A memory store whose writes of one key fail, counting the writes that succeeded.
-    final class FailingStore: Store, @unchecked Sendable {
-        let inner = MemoryStore()
-        let failingKey: String
-        init(failingKey: String) { self.failingKey = failingKey }
-        var location: String { "failing-store" }
-        func get(_ key: String) throws -> [UInt8]? { try inner.get(key) }
-        func get(_ key: String, range: ByteRange) throws -> [UInt8]? { try inner.get(key, range: range) }
-        func size(of key: String) throws -> Int? { try inner.size(of: key) }
-        func set(_ key: String, _ bytes: [UInt8]) throws {
-            if key == failingKey { throw CubeError(.io, "device full while writing '\(key)'", context: location) }
-            try inner.set(key, bytes)
-        }
-        func delete(_ key: String) throws { try inner.delete(key) }
-        func deleteAll(under prefix: String) throws { try inner.deleteAll(under: prefix) }
-        func keys(under prefix: String) throws -> [String] { try inner.keys(under: prefix) }
-        func children(of prefix: String) throws -> (keys: [String], prefixes: [String]) { try inner.children(of: prefix) }
-    }
-
     @Test func everyWriteLandsInOrderAndDeletesToo() throws {
         let store = MemoryStore()
         try store.set("gone", [9])
@@ -40,7 +21,7 @@ import Testing
     }
 
     @Test func aFailedWriteIsThrownByTheNextCallAndEveryOneAfter() throws {
-        let store = FailingStore(failingKey: "k3")
+        let store = ObservingStore.failing(at: "k3")
         let writer = WriteBehind()
         var thrown: CubeError?
         do {
@@ -62,7 +43,7 @@ import Testing
         var metadata = ArrayMetadata(format: .v3, shape: source.shape, chunkShape: [24, 2, 2], dataType: .float32,
                                      fillValueJSON: "NaN", dimensionNames: ["time", "lat", "lon"])
         try CodecSpec.none.apply(to: &metadata)
-        let store = FailingStore(failingKey: "t2m/c/0/1/1")
+        let store = ObservingStore.failing(at: "t2m/c/0/1/1")
         let target = try ZarrArray.create(store, path: "t2m", metadata: metadata)
         let plan = try CopyPlanning.plan(source: source, target: metadata, memoryBudget: 1 << 20, jobs: 1)
         #expect(plan.isDirect)

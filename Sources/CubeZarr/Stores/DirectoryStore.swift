@@ -618,14 +618,18 @@ enum StoreFileSystem {
     }
 
     /// Whether every page of the first `size` bytes of `fd` is in the page cache (`mincore`
-    /// over a mapping; `false` if that fails).
+    /// over a mapping; `false` if that fails, and where only Linux's form is known).
     static func isCached(_ fd: Int32, size: Int) -> Bool {
+        #if os(Linux)
         guard size > 0, let mapping = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), mapping != MAP_FAILED else { return false }
         defer { munmap(mapping, size) }
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
         var resident = [UInt8](repeating: 0, count: (size + pageSize - 1) / pageSize)
         guard mincore(mapping, size, &resident) == 0 else { return false }
         return resident.allSatisfy { $0 & 1 != 0 }
+        #else
+        return false
+        #endif
     }
 
     /// The most bytes one `write` call hands to the page cache.
