@@ -15,25 +15,30 @@ import Darwin
 /// Without a cache they allocate and free as usual, so code that never installs one is
 /// unaffected.
 ///
-/// Memory bound: a miss (no cached buffer of a fitting size) evicts at least as many cached
-/// bytes as it allocates, and a recycled buffer moves from use into the cache, so cached
-/// plus live buffers stay at about the most the worker's tasks held at once; and the cache
-/// never holds more than its ``limit``, nor more than it handed out (a buffer some other
-/// code allocated is dropped, not kept, so it cannot sit idle beside its replacement). The executor sets the limit to the worker's task
-/// reservation and empties the cache whenever the next task is of a different size, and
-/// when it stops.
+/// Memory bound: the buffers the cache holds plus those it handed out and has not had back
+/// stay within its ``limit``. A miss (no cached buffer of a fitting size) evicts the oldest
+/// cached buffers only as far as the new one needs room under the limit, so buffers of the
+/// other sizes a task uses (a block, its chunks' encoded bytes, the chunks cut out of it)
+/// stay cached side by side instead of pushing each other out; and a buffer some other code
+/// allocated is dropped, not kept, so it cannot sit idle beside its replacement. The
+/// executor sets the limit to the worker's task reservation and empties the cache whenever
+/// the next task is of a different size, and when it stops.
 ///
 /// Buffers are ordinary copy-on-write arrays: a buffer recycled while still referenced
 /// elsewhere is copied before it is written again, never shared, so a wrong recycle costs
 /// an allocation, not data.
 public final class BufferCache: @unchecked Sendable {
     private var buffers: [[UInt8]] = []
-    /// The most bytes the cache keeps; the oldest buffers go first beyond it.
+    /// The most bytes the cache keeps plus those it has handed out and not had back; the
+    /// oldest cached buffers go first beyond it.
     public var limit: Int
     /// Capacity of the cached buffers, in bytes.
     public private(set) var cachedBytes = 0
-    /// Capacity handed out by ``take(count:)`` and not recycled since: a recycled buffer is
-    /// kept only within it, so buffers allocated elsewhere never pile up in the cache.
+    /// Buffers handed out by ``take(count:)`` and not recycled since (their capacity, by the
+    /// address of their storage): only these are kept when recycled, so buffers allocated
+    /// elsewhere never pile up in the cache.
+    private var handedOut: [UnsafeRawPointer: Int] = [:]
+    /// Capacity of the buffers in ``handedOut``.
     private var outstanding = 0
     /// Takes that were served from the cache.
     public private(set) var hits = 0
@@ -43,8 +48,8 @@ public final class BufferCache: @unchecked Sendable {
     /// Buffers smaller than this are left to `malloc`, which reuses them well.
     public static let minimumSize = 64 << 10
 
-    /// An empty cache keeping at most `limit` bytes.
-    public init(limit: Int = .max) {
+    /// An empty cache for a worker whose buffers, live and cached, stay within `limit` bytes.
+    public init(limit: Int) {
         self.limit = limit
     }
 
@@ -81,10 +86,19 @@ public final class BufferCache: @unchecked Sendable {
         recycle(buffer)
     }
 
-    /// Drops every cached buffer.
+    /// Sets ``hits`` and ``misses`` back to zero.
+    public func resetCounts() {
+        hits = 0
+        misses = 0
+    }
+
+    /// Drops every cached buffer and forgets those handed out: for between tasks, when none
+    /// is in use.
     public func removeAll() {
         buffers.removeAll()
         cachedBytes = 0
+        handedOut.removeAll()
+        outstanding = 0
     }
 
     func take(count: Int) -> [UInt8] {
@@ -95,29 +109,39 @@ public final class BufferCache: @unchecked Sendable {
         }
         guard let best else {
             misses += 1
-            evict(atLeast: count)
+            evict(atLeast: cachedBytes + outstanding + count - limit)
             let buffer = Self.fresh(count)
-            outstanding += buffer.capacity
+            handOut(buffer)
             return buffer
         }
         hits += 1
         var buffer = buffers.remove(at: best)
         cachedBytes -= buffer.capacity
-        outstanding += buffer.capacity
         if buffer.count > count {
             buffer.removeLast(buffer.count - count)
         } else if buffer.count < count {
             buffer.append(contentsOf: repeatElement(0, count: count - buffer.count))
         }
+        handOut(buffer)
         return buffer
     }
 
     func keep(_ buffer: consuming [UInt8]) {
-        guard buffer.capacity <= limit, buffer.capacity <= outstanding else { return }
-        outstanding -= buffer.capacity
-        evict(atLeast: cachedBytes + buffer.capacity - limit)
+        guard let address = buffer.withUnsafeBytes({ $0.baseAddress }),
+              let capacity = handedOut.removeValue(forKey: address) else { return }
+        outstanding -= capacity
+        guard buffer.capacity <= limit else { return }
+        evict(atLeast: cachedBytes + outstanding + buffer.capacity - limit)
         cachedBytes += buffer.capacity
         buffers.append(buffer)
+    }
+
+    /// Records `buffer` as handed out (a buffer written while shared becomes a copy at
+    /// another address, which is then not kept: it is not the one handed out).
+    private func handOut(_ buffer: [UInt8]) {
+        guard let address = buffer.withUnsafeBytes({ $0.baseAddress }) else { return }
+        handedOut[address] = buffer.capacity
+        outstanding += buffer.capacity
     }
 
     /// Drops the oldest buffers until `bytes` have been freed or none is left.

@@ -32,6 +32,17 @@ public final class ByteBudget: @unchecked Sendable {
         return true
     }
 
+    /// Takes `bytes` if they fit now, without waiting: room a worker may keep cached
+    /// buffers in beside its task. Not counted in ``peakBytes``, which reports what tasks
+    /// needed.
+    public func tryAcquireSpare(_ bytes: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !cancelled, inUse + bytes <= limit else { return false }
+        inUse += bytes
+        return true
+    }
+
     /// Returns `bytes` to the budget.
     public func release(_ bytes: Int) {
         condition.lock()
@@ -48,7 +59,7 @@ public final class ByteBudget: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The most bytes held at once so far.
+    /// The most bytes held at once for tasks so far.
     public var peakBytes: Int {
         condition.lock()
         defer { condition.unlock() }

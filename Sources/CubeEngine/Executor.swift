@@ -67,6 +67,31 @@ public final class Executor: Sendable {
         self.budget = ByteBudget(limit: memoryBudget)
     }
 
+    private let reuse = BufferReuse()
+
+    /// How the workers' buffers were come by over all runs so far: `hits` reused a cached
+    /// buffer, `misses` allocated one (and faulted its pages in).
+    public var bufferTakes: (hits: Int, misses: Int) { reuse.counts }
+
+    private func recordReuse(of cache: BufferCache) {
+        reuse.add(hits: cache.hits, misses: cache.misses)
+        cache.resetCounts()
+    }
+
+    /// Totals of the workers' ``BufferCache`` hits and misses.
+    private final class BufferReuse: @unchecked Sendable {
+        private let lock = NSLock()
+        private var hits = 0
+        private var misses = 0
+        var counts: (hits: Int, misses: Int) { lock.withLock { (hits, misses) } }
+        func add(hits: Int, misses: Int) {
+            lock.withLock {
+                self.hits += hits
+                self.misses += misses
+            }
+        }
+    }
+
     /// Runs every task; returns the total bytes moved. Rethrows the first error.
     @discardableResult
     public func run(_ tasks: [CopyTask], progress: (any ProgressSink)? = nil, totalBytes: Int? = nil) throws -> Int {
@@ -91,22 +116,31 @@ public final class Executor: Sendable {
             // Each worker keeps its reservation and its cached buffers while it runs tasks
             // of the same size (one stage of one array), and gives both back before it waits
             // for a reservation of another size or for a group to be done, so a waiting
-            // worker holds nothing.
-            let cache = BufferCache()
+            // worker holds nothing. Beside a task smaller than its share of the budget, it
+            // also takes what is free of that share, without waiting, as room for cached
+            // buffers: a task's blocks, encoded chunks and cut chunks then all stay cached
+            // from one task to the next instead of pushing each other out.
+            let cache = BufferCache(limit: 0)
+            let share = budget.limit / workers
+            var taskBytes = 0
             var held = 0
             let releaseHeld = {
+                self.recordReuse(of: cache)
                 cache.removeAll()
                 self.budget.release(held)
                 held = 0
+                taskBytes = 0
             }
             defer { releaseHeld() }
             while let (group, index) = state.next(whileWaiting: releaseHeld) {
                 let task = groups[group].tasks[index]
                 do {
-                    if task.bytes != held {
+                    if task.bytes != taskBytes || held == 0 {
                         releaseHeld()
                         guard try budget.acquire(task.bytes) else { return }
-                        held = task.bytes
+                        taskBytes = task.bytes
+                        let spare = share - task.bytes
+                        held = task.bytes + (spare > 0 && budget.tryAcquireSpare(spare) ? spare : 0)
                         cache.limit = held
                     }
                     let moved = try BufferCache.withCurrent(cache) { try task.run() }

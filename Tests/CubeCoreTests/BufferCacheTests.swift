@@ -45,7 +45,7 @@ import Testing
     #endif
 
     @Test func recycledBuffersAreReusedForFittingSizes() {
-        let cache = BufferCache()
+        let cache = BufferCache(limit: .max)
         BufferCache.withCurrent(cache) {
             let address = Self.takeAndRecycle(Self.size)
             #expect(cache.cachedBytes >= Self.size)
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func smallBuffersAreLeftToMalloc() {
-        let cache = BufferCache()
+        let cache = BufferCache(limit: .max)
         BufferCache.withCurrent(cache) {
             BufferCache.recycle(BufferCache.take(count: 1000))
         }
@@ -79,7 +79,7 @@ import Testing
     /// Buffers the cache never handed out (a reader's own output, say) are dropped: kept,
     /// they would sit idle beside the buffers that replace them.
     @Test func buffersAllocatedElsewhereAreNotKept() {
-        let cache = BufferCache()
+        let cache = BufferCache(limit: .max)
         BufferCache.withCurrent(cache) {
             BufferCache.recycle([UInt8](repeating: 1, count: Self.size))
             #expect(cache.cachedBytes == 0)
@@ -98,23 +98,44 @@ import Testing
         #expect(cache.cachedBytes >= 2 * Self.size)
     }
 
-    /// A miss evicts at least as many cached bytes as it allocates, so cached plus live
-    /// bytes do not grow when the sizes change.
-    @Test func aMissEvictsWhatItAllocates() {
-        let cache = BufferCache()
+    /// A miss evicts the oldest cached buffers only as far as cached plus handed-out bytes
+    /// need to stay within the limit: buffers of other sizes stay while there is room.
+    @Test func aMissEvictsOnlyWhatTheLimitNeeds() {
+        let cache = BufferCache(limit: 6 * Self.size + Self.size / 2)
         BufferCache.withCurrent(cache) {
-            let buffers = (0..<3).map { _ in BufferCache.take(count: Self.size) }
-            for buffer in buffers { BufferCache.recycle(buffer) }
-            let big = BufferCache.take(count: 3 * Self.size)
-            #expect(big.count == 3 * Self.size)
+            let small = (0..<3).map { _ in BufferCache.take(count: Self.size) }
+            for buffer in small { BufferCache.recycle(buffer) }
+            let cachedSmall = cache.cachedBytes
+            let medium = BufferCache.take(count: 2 * Self.size)  // room for it: nothing goes
+            #expect(cache.cachedBytes == cachedSmall)
+            let big = BufferCache.take(count: 3 * Self.size)  // 3 + 2 + 3 > 6: the oldest small ones go
+            #expect(cache.cachedBytes < cachedSmall && cache.cachedBytes > 0)
+            #expect(cache.cachedBytes + medium.capacity + big.capacity <= cache.limit)
+            BufferCache.recycle(medium)
+            BufferCache.recycle(big)
+            #expect(cache.cachedBytes <= cache.limit)
+        }
+    }
+
+    /// A handed-out buffer that was copied while shared (written while another array held
+    /// it) is not the buffer handed out: the copy is dropped, not kept.
+    @Test func aCopyOfAHandedOutBufferIsNotKept() {
+        let cache = BufferCache(limit: .max)
+        BufferCache.withCurrent(cache) {
+            var buffer = BufferCache.take(count: Self.size)
+            let other = buffer
+            buffer[0] = 1  // shared: this writes a copy
+            BufferCache.recycle(buffer)
             #expect(cache.cachedBytes == 0)
+            BufferCache.recycle(other)  // the buffer handed out comes back
+            #expect(cache.cachedBytes >= Self.size)
         }
     }
 
     /// A buffer recycled while still referenced elsewhere is copied before it is written,
     /// never shared: the other holder keeps its bytes.
     @Test func aRecycledBufferStillInUseIsNeverOverwritten() {
-        let cache = BufferCache()
+        let cache = BufferCache(limit: .max)
         BufferCache.withCurrent(cache) {
             var original = BufferCache.take(count: Self.size)
             original.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 1) }

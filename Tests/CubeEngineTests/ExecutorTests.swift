@@ -24,6 +24,27 @@ import Testing
         #expect(executor.budget.peakBytes <= budget)
     }
 
+    /// A worker's buffer cache may fill what is free of its share of the budget beside a
+    /// smaller task (taken without waiting, and not counted as task memory); beside a task
+    /// larger than the share it has the task's bytes only.
+    @Test func cachesUseTheFreeShareOfTheBudget() throws {
+        let executor = Executor(jobs: 2, memoryBudget: 1000)
+        let limits = EventLog()
+        let small = (0..<4).map { i in
+            CopyTask(bytes: 100, label: "small \(i)") {
+                limits.add("small \(BufferCache.current?.limit ?? -1)")
+                return 1
+            }
+        }
+        let large = CopyTask(bytes: 800, label: "large") {
+            limits.add("large \(BufferCache.current?.limit ?? -1)")
+            return 1
+        }
+        try executor.run([TaskGroup(small), TaskGroup([large], after: 0)])
+        #expect(Set(limits.events) == ["small 500", "large 800"])
+        #expect(executor.budget.peakBytes <= 800)
+    }
+
     @Test func firstErrorStopsTheRun() {
         let executor = Executor(jobs: 4, memoryBudget: 1 << 20)
         let ran = Counter()

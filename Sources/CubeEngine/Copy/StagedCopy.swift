@@ -163,21 +163,30 @@ public enum StagedCopy {
             }
         }
         for (coords, slot) in zip(group, chunks) {
-            try store(slot.chunk, at: coords, of: output, writer: writer)
-            slot.chunk.recycle()
+            guard let chunk = slot.take() else { continue }
+            try store(chunk, at: coords, of: output, writer: writer)
+            chunk.recycle()
         }
     }
 
     /// One chunk being filled, boxed so several can be written through pointers at once.
     final class ChunkSlot {
-        var chunk: ArrayBuffer
+        private(set) var chunk: ArrayBuffer?
         init(_ chunk: ArrayBuffer) { self.chunk = chunk }
+
+        /// Hands the chunk over and empties the slot, so that the buffer the caller recycles
+        /// is not still held here (a cached buffer still held elsewhere is copied when next
+        /// written, and lost to the cache).
+        func take() -> ArrayBuffer? {
+            defer { chunk = nil }
+            return chunk
+        }
 
         /// Calls `body` with a pointer to the bytes of every slot's (fixed-size) chunk.
         static func withPointers(_ slots: [ChunkSlot], _ body: ([UnsafeMutableRawPointer]) -> Void) {
             func nest(_ i: Int, _ pointers: [UnsafeMutableRawPointer]) {
                 guard i < slots.count else { return body(pointers) }
-                _ = slots[i].chunk.withUnsafeMutableBytes { bytes in
+                _ = slots[i].chunk?.withUnsafeMutableBytes { bytes in
                     if let base = bytes.baseAddress { nest(i + 1, pointers + [base]) }
                 }
             }

@@ -16,6 +16,8 @@ final class WriteBehind: @unchecked Sendable {
     private let idle = DispatchSemaphore(value: 1)
     /// The buffer of the write in flight, to recycle once it is stored (caller's thread only).
     private var inFlight: [UInt8]?
+    /// The bytes the queue is to store next (handed over through ``submit``'s dispatch).
+    private var queued: [UInt8]?
     /// The first failure of a write (set by the queue before it signals ``idle``).
     private var failure: (any Error)?
 
@@ -27,13 +29,23 @@ final class WriteBehind: @unchecked Sendable {
     func submit(_ bytes: [UInt8]?, key: String, to store: any WritableStore, recycle: Bool) throws {
         try awaitIdle()
         inFlight = recycle ? bytes : nil
+        queued = bytes
         queue.async {
-            do {
-                if let bytes { try store.set(key, bytes) } else { try store.delete(key) }
-            } catch {
-                self.failure = error
-            }
+            self.storeQueued(at: key, of: store)
             self.idle.signal()
+        }
+    }
+
+    /// Stores (or deletes) the queued bytes, and lets go of them before the caller may recycle
+    /// the buffer: were the queue still holding it then, the next chunk written into it would
+    /// be a copy, and the buffer lost to the cache.
+    private func storeQueued(at key: String, of store: any WritableStore) {
+        let bytes = queued
+        queued = nil
+        do {
+            if let bytes { try store.set(key, bytes) } else { try store.delete(key) }
+        } catch {
+            failure = error
         }
     }
 
