@@ -21,8 +21,9 @@ import Darwin
 /// other sizes a task uses (a block, its chunks' encoded bytes, the chunks cut out of it)
 /// stay cached side by side instead of pushing each other out; and a buffer some other code
 /// allocated is dropped, not kept, so it cannot sit idle beside its replacement. The
-/// executor sets the limit to the worker's task reservation and empties the cache whenever
-/// the next task is of a different size, and when it stops.
+/// executor sets the limit to what the worker reserved (its task's bytes, and what was free
+/// of its share of the budget) and empties the cache whenever the next task is of a
+/// different size, and when it stops.
 ///
 /// Buffers are ordinary copy-on-write arrays: a buffer recycled while still referenced
 /// elsewhere is copied before it is written again, never shared, so a wrong recycle costs

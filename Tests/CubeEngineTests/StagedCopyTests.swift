@@ -22,22 +22,54 @@ import Testing
         return (source, metadata, nil)
     }
 
+    /// Copies `source` through `plan` into a new directory-store array, checks every value
+    /// arrived, and returns the executor and the scratch stores it used.
+    static func copy(_ source: SyntheticSource, to metadata: ArrayMetadata, plan: RechunkPlan,
+                     jobs: Int) throws -> (Executor, IntermediateStores) {
+        let root = temporaryPath("staged")
+        let store = try DirectoryStore(path: root + "/out.zarr", create: true)
+        let target = try ZarrArray.create(store, path: "t2m", metadata: metadata)
+        let intermediates = try IntermediateStores(path: root + "/scratch", keep: false)
+        let executor = Executor(jobs: jobs, memoryBudget: plan.memoryBudget)
+        try StagedCopy.run([ArrayCopyJob(source: source, target: target, plan: plan)], executor: executor,
+                           intermediates: intermediates)
+        #expect(try target.readAll() == (try source.expected()))
+        return (executor, intermediates)
+    }
+
     /// A plan with several intermediates moves every value, and removes each intermediate
     /// once it has been read.
     @Test(arguments: [3, 4])
     func manyStagesMoveEveryValue(stages wanted: Int) throws {
         let (source, metadata, found) = try Self.setUp(jobs: 2) { $0 == wanted }
         let plan = try #require(found, "no budget gives \(wanted) stages")
-        let root = temporaryPath("staged")
-        let store = try DirectoryStore(path: root + "/out.zarr", create: true)
-        let target = try ZarrArray.create(store, path: "t2m", metadata: metadata)
-        let intermediates = try IntermediateStores(path: root + "/scratch", keep: false)
-        let executor = Executor(jobs: 2, memoryBudget: plan.memoryBudget)
-        try StagedCopy.run([ArrayCopyJob(source: source, target: target, plan: plan)], executor: executor,
-                           intermediates: intermediates)
-        #expect(try target.readAll() == (try source.expected()))
+        let (executor, intermediates) = try Self.copy(source, to: metadata, plan: plan, jobs: 2)
         #expect(executor.budget.peakBytes <= plan.memoryBudget)
         #expect(try intermediates.store.keys(under: "").isEmpty, "intermediates must be deleted once read")
+    }
+
+    /// Buffer takes that allocated, copying a `lat`-long map-chunked array into zstd
+    /// time-series chunks (64 KiB each, so the cache keeps them) through one worker, and
+    /// the plan's task count.
+    static func allocations(lat: Int) throws -> (misses: Int, tasks: Int) {
+        let source = SyntheticSource(shape: [256, lat, 64], chunkShape: [1, lat, 64])
+        var metadata = ArrayMetadata(format: .v3, shape: source.shape, chunkShape: [256, 4, 16], dataType: .float32,
+                                     fillValueJSON: "NaN", dimensionNames: ["time", "lat", "lon"])
+        try CodecSpec.zstd(level: 1).apply(to: &metadata)
+        let plan = try CopyPlanning.plan(source: source, target: metadata, memoryBudget: 3 << 20, jobs: 1)
+        let (executor, _) = try Self.copy(source, to: metadata, plan: plan, jobs: 1)
+        return (executor.bufferTakes.misses, plan.stages.reduce(0) { $0 + $1.taskCount })
+    }
+
+    /// Stage tasks reuse the same buffers task after task: only a worker's first tasks (and
+    /// a task needing a larger block) allocate, so allocations do not grow with the number
+    /// of tasks.
+    @Test func allocationsDoNotGrowWithTheTaskCount() throws {
+        let few = try Self.allocations(lat: 32)
+        let many = try Self.allocations(lat: 128)
+        #expect(many.tasks > few.tasks)
+        #expect(many.misses <= few.misses + 1)
+        #expect(many.misses * 2 < many.tasks)
     }
 
     /// A finished task deletes the intermediate chunks it read, so the scratch store
