@@ -124,6 +124,23 @@ import Testing
         }
     }
 
+    /// New directories below a known one are checked level by level: real ones are read
+    /// through, a link among them leading outside is refused.
+    @Test func linkBelowAKnownDirectoryIsChecked() throws {
+        try withRootAndOutside { store, outside in
+            let fm = FileManager.default
+            try store.set("d/x", [1])
+            #expect(try store.get("d/x") == [1])
+            try fm.createDirectory(atPath: store.rootPath + "/d/t/0", withIntermediateDirectories: true)
+            #expect(fm.createFile(atPath: store.rootPath + "/d/t/0/v", contents: Data([7])))
+            #expect(try store.get("d/t/0/v") == [7])
+            try fm.createDirectory(atPath: store.rootPath + "/d/u", withIntermediateDirectories: true)
+            try fm.createSymbolicLink(atPath: store.rootPath + "/d/u/0", withDestinationPath: outside)
+            expectStoreError(.invalidArgument) { _ = try store.get("d/u/0/secret") }
+            expectStoreError(.invalidArgument) { _ = try store.size(of: "d/u/0/secret") }
+        }
+    }
+
     @Test func linkStayingInsideIsFollowed() throws {
         try withRootAndOutside { store, _ in
             let fm = FileManager.default

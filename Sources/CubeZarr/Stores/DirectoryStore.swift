@@ -1,4 +1,5 @@
 import CubeCore
+import CDirectIO
 
 #if canImport(Glibc)
 import Glibc
@@ -411,15 +412,28 @@ public struct DirectoryStore: Store {
     /// Refuses `key` if the deepest existing path along `segments` resolves outside the root.
     ///
     /// Once a directory is known to lead inside the root, a key in it only needs its last
-    /// segment checked: one `lstat`, and the full resolution only if that is a link. (Fully
-    /// resolving every key cost a `readlink` per path component on each chunk read.)
+    /// segment checked: one `lstat`, and the full resolution only if that is a link; a new
+    /// directory below a known one costs an `lstat` per new level. (Fully resolving every
+    /// key, or every new directory, cost a `readlink` per path component: with one
+    /// directory per time step, ten for each chunk read.)
     private func checkContained(_ segments: [Substring], key: String) throws {
-        let parent = segments.dropLast().joined(separator: "/")
-        if segments.count > 1 && !knownDirectories.withLock({ $0.contains(parent) }) {
-            // A directory that is missing or leads outside: the full resolution decides (and says why).
-            guard case .success(let resolved) = StoreFileSystem.realPath(filePath(segments.dropLast())),
-                  isInsideRoot(resolved) else { return try resolveContained(segments, key: key) }
-            knownDirectories.withLock { _ = $0.insert(parent) }
+        let levels = segments.count - 1
+        if levels > 0 {
+            let path = { (level: Int) in segments.prefix(level).joined(separator: "/") }
+            let known = knownDirectories.withLock { set in (1...levels).reversed().first { set.contains(path($0)) } ?? 0 }
+            if known < levels {
+                // Below the deepest directory known to be inside the root, real directories keep
+                // the path inside (an lstat each, where resolving the whole path would read every
+                // component of it again); a link, or a level that is missing, goes to the full
+                // resolution, which decides and says why.
+                for level in (known + 1)...levels {
+                    var info = stat()
+                    guard lstat(filePath(segments.prefix(level)), &info) == 0, StoreFileSystem.isDirectory(info) else {
+                        return try resolveContained(segments, key: key)
+                    }
+                }
+                knownDirectories.withLock { set in for level in (known + 1)...levels { set.insert(path(level)) } }
+            }
         }
         var info = stat()
         if lstat(filePath(segments), &info) != 0 || !StoreFileSystem.isSymbolicLink(info) { return }
@@ -617,13 +631,16 @@ enum StoreFileSystem {
         #endif
     }
 
-    /// Whether every page of the first `size` bytes of `fd` is in the page cache (`mincore`
-    /// over a mapping; `false` if that fails, and where only Linux's form is known).
+    /// Whether every page of the first `size` bytes of `fd` is in the page cache
+    /// (`cachestat`, or `mincore` over a mapping on kernels before 6.5; `false` if that
+    /// fails, and where only Linux's forms are known).
     static func isCached(_ fd: Int32, size: Int) -> Bool {
         #if os(Linux)
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let cached = cube_cached_pages(fd, UInt64(max(size, 0)))
+        if cached >= 0 { return size > 0 && Int(cached) >= (size + pageSize - 1) / pageSize }
         guard size > 0, let mapping = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), mapping != MAP_FAILED else { return false }
         defer { munmap(mapping, size) }
-        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
         var resident = [UInt8](repeating: 0, count: (size + pageSize - 1) / pageSize)
         guard mincore(mapping, size, &resident) == 0 else { return false }
         return resident.allSatisfy { $0 & 1 != 0 }
