@@ -31,8 +31,10 @@ import Darwin
 public final class BufferCache: @unchecked Sendable {
     private var buffers: [[UInt8]] = []
     /// The most bytes the cache keeps plus those it has handed out and not had back; the
-    /// oldest cached buffers go first beyond it.
-    public var limit: Int
+    /// oldest cached buffers go first beyond it (at once, when it is lowered).
+    public var limit: Int {
+        didSet { evict(atLeast: cachedBytes + outstanding - limit) }
+    }
     /// Capacity of the cached buffers, in bytes.
     public private(set) var cachedBytes = 0
     /// Buffers handed out by ``take(count:)`` and not recycled since (their capacity, by the

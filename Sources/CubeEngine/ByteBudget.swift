@@ -10,6 +10,7 @@ public final class ByteBudget: @unchecked Sendable {
     private var inUse = 0
     private var peak = 0
     private var cancelled = false
+    private var waiters = 0
 
     /// Creates a budget of `limit` bytes.
     public init(limit: Int) {
@@ -25,6 +26,8 @@ public final class ByteBudget: @unchecked Sendable {
         }
         condition.lock()
         defer { condition.unlock() }
+        waiters += 1
+        defer { waiters -= 1 }
         while !cancelled && inUse + bytes > limit { condition.wait() }
         if cancelled { return false }
         inUse += bytes
@@ -41,6 +44,13 @@ public final class ByteBudget: @unchecked Sendable {
         guard !cancelled, inUse + bytes <= limit else { return false }
         inUse += bytes
         return true
+    }
+
+    /// Whether an ``acquire(_:)`` is waiting for bytes to be released.
+    public var hasWaiters: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return waiters > 0
     }
 
     /// Returns `bytes` to the budget.

@@ -119,7 +119,8 @@ public final class Executor: Sendable {
             // worker holds nothing. Beside a task smaller than its share of the budget, it
             // also takes what is free of that share, without waiting, as room for cached
             // buffers: a task's blocks, encoded chunks and cut chunks then all stay cached
-            // from one task to the next instead of pushing each other out.
+            // from one task to the next instead of pushing each other out. It gives that
+            // room back before its next task while another worker waits for a reservation.
             let cache = BufferCache(limit: 0)
             let share = budget.limit / workers
             var taskBytes = 0
@@ -141,6 +142,10 @@ public final class Executor: Sendable {
                         taskBytes = task.bytes
                         let spare = share - task.bytes
                         held = task.bytes + (spare > 0 && budget.tryAcquireSpare(spare) ? spare : 0)
+                        cache.limit = held
+                    } else if held > task.bytes && budget.hasWaiters {
+                        budget.release(held - task.bytes)
+                        held = task.bytes
                         cache.limit = held
                     }
                     let moved = try BufferCache.withCurrent(cache) { try task.run() }

@@ -60,6 +60,28 @@ import Testing
         #expect(ran.value < 1000)
     }
 
+    /// Spare bytes are taken only when they fit, without waiting, and are not counted as task
+    /// memory; a blocked acquisition shows as a waiter until it gets its bytes.
+    @Test func spareBytesAndWaiters() throws {
+        let budget = ByteBudget(limit: 1000)
+        #expect(try budget.acquire(300))
+        #expect(budget.tryAcquireSpare(600))
+        #expect(!budget.tryAcquireSpare(200))
+        #expect(budget.peakBytes == 300)
+        #expect(!budget.hasWaiters)
+        let acquired = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = try? budget.acquire(500)
+            acquired.signal()
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while !budget.hasWaiters && Date() < deadline { usleep(1000) }
+        #expect(budget.hasWaiters)
+        budget.release(600)  // the spare goes back: the waiter gets its bytes
+        #expect(acquired.wait(timeout: .now() + 10) == .success)
+        #expect(!budget.hasWaiters)
+    }
+
     @Test func oversizedTaskIsAnErrorNotAHang() {
         let executor = Executor(jobs: 2, memoryBudget: 100)
         let tasks = [CopyTask(bytes: 101, label: "big") { 0 }]
