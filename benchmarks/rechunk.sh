@@ -11,8 +11,9 @@
 # it once with cube-convert into reanalysis.zarr (Zarr v3, bytes + zstd level 0, chunks
 # 1×181×360) and, for rechunker, reanalysis-v2.zarr (Zarr v2, zstd level 0, same chunks).
 # Then runs each tool at each budget RUNS times under /usr/bin/time -v, interleaving tools
-# and budgets so machine noise hits them alike, the tools taking turns at going first (each round writes side by side into an
-# emptied out/, then waits SETTLE seconds after deleting it: see fresh_outputs in lib.sh),
+# and budgets so machine noise hits them alike, the tools taking turns at going first
+# (each round writes side by side into an emptied out/, then waits SETTLE seconds after
+# deleting it: see fresh_outputs in lib.sh),
 # and records what each run left beside or inside its output (temporary stores).
 # The last run of each tool at each budget is checked element for element against its
 # source (benchmarks/check_rechunk.py). Writes benchmarks/results/rechunk.md (and the

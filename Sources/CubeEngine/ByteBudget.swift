@@ -11,6 +11,8 @@ public final class ByteBudget: @unchecked Sendable {
     private var peak = 0
     private var cancelled = false
     private var waiters = 0
+    /// The part of ``inUse`` taken as spare room, not for tasks.
+    private var spareInUse = 0
 
     /// Creates a budget of `limit` bytes.
     public init(limit: Int) {
@@ -31,19 +33,28 @@ public final class ByteBudget: @unchecked Sendable {
         while !cancelled && inUse + bytes > limit { condition.wait() }
         if cancelled { return false }
         inUse += bytes
-        peak = max(peak, inUse)
+        peak = max(peak, inUse - spareInUse)
         return true
     }
 
     /// Takes `bytes` if they fit now, without waiting: room a worker may keep cached
     /// buffers in beside its task. Not counted in ``peakBytes``, which reports what tasks
-    /// needed.
+    /// needed; give it back with ``releaseSpare(_:)``.
     public func tryAcquireSpare(_ bytes: Int) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard !cancelled, inUse + bytes <= limit else { return false }
         inUse += bytes
+        spareInUse += bytes
         return true
+    }
+
+    /// Returns spare room taken with ``tryAcquireSpare(_:)``.
+    public func releaseSpare(_ bytes: Int) {
+        condition.lock()
+        spareInUse -= bytes
+        condition.unlock()
+        release(bytes)
     }
 
     /// Whether an ``acquire(_:)`` is waiting for bytes to be released.

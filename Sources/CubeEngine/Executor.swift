@@ -123,30 +123,31 @@ public final class Executor: Sendable {
             // room back before its next task while another worker waits for a reservation.
             let cache = BufferCache(limit: 0)
             let share = budget.limit / workers
-            var taskBytes = 0
-            var held = 0
+            var taskBytes: Int?  // the reservation held for tasks of this size
+            var spare = 0  // room for cached buffers held beside it
             let releaseHeld = {
                 self.recordReuse(of: cache)
                 cache.removeAll()
-                self.budget.release(held)
-                held = 0
-                taskBytes = 0
+                if let held = taskBytes { self.budget.release(held) }
+                self.budget.releaseSpare(spare)
+                taskBytes = nil
+                spare = 0
             }
             defer { releaseHeld() }
             while let (group, index) = state.next(whileWaiting: releaseHeld) {
                 let task = groups[group].tasks[index]
                 do {
-                    if task.bytes != taskBytes || held == 0 {
+                    if task.bytes != taskBytes {
                         releaseHeld()
                         guard try budget.acquire(task.bytes) else { return }
                         taskBytes = task.bytes
-                        let spare = share - task.bytes
-                        held = task.bytes + (spare > 0 && budget.tryAcquireSpare(spare) ? spare : 0)
-                        cache.limit = held
-                    } else if held > task.bytes && budget.hasWaiters {
-                        budget.release(held - task.bytes)
-                        held = task.bytes
-                        cache.limit = held
+                        let room = share - task.bytes
+                        if room > 0 && budget.tryAcquireSpare(room) { spare = room }
+                        cache.limit = task.bytes + spare
+                    } else if spare > 0 && budget.hasWaiters {
+                        budget.releaseSpare(spare)
+                        spare = 0
+                        cache.limit = task.bytes
                     }
                     let moved = try BufferCache.withCurrent(cache) { try task.run() }
                     state.add(moved)
