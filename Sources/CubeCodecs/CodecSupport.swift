@@ -55,13 +55,16 @@ enum CodecSupport {
             try body(buffer.baseAddress.unsafelyUnwrapped, capacity)
         }
         out.removeLast(out.count - min(max(written, 0), capacity))
-        return tightened(out)
+        return tightened(out, from: capacity)
     }
 
-    /// `bytes`, copied to fresh storage when its capacity is more than about twice its size
-    /// (the roomy buffer goes back to the thread's cache).
-    static func tightened(_ bytes: [UInt8]) -> [UInt8] {
-        guard bytes.capacity - bytes.count > max(bytes.count, 4096) else { return bytes }
+    /// `bytes`, cut down from the `room` bytes it was written in, copied to fresh storage
+    /// when that room was more than about twice its size (the roomy buffer goes back to the
+    /// thread's cache). The room asked for, not the buffer's capacity, is what counts: a
+    /// cached buffer may be a little larger than asked, and a result that filled half of
+    /// what was asked is kept where it is.
+    static func tightened(_ bytes: [UInt8], from room: Int) -> [UInt8] {
+        guard room - bytes.count > max(bytes.count, 4096) else { return bytes }
         var tight = BufferCache.take(count: bytes.count)
         tight.withUnsafeMutableBytes { destination in
             bytes.withUnsafeBytes { source in

@@ -132,7 +132,8 @@ enum Deflate {
             }
         }
         try CodecSupport.checkDecodedSize(codec, produced, expected)
-        output.removeLast(output.count - produced)
-        return CodecSupport.tightened(output)
+        let room = output.count
+        output.removeLast(room - produced)
+        return CodecSupport.tightened(output, from: room)
     }
 }

@@ -174,8 +174,9 @@ public struct ZstdCodec: BytesToBytesCodec {
             }
         }
         try CodecSupport.checkDecodedSize(name, produced, expected)
-        output.removeLast(output.count - produced)
-        return CodecSupport.tightened(output)
+        let room = output.count
+        output.removeLast(room - produced)
+        return CodecSupport.tightened(output, from: room)
     }
 
     /// `ZSTD_compressBound`.
