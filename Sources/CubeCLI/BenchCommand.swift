@@ -73,8 +73,10 @@ public struct BenchCommand: CubeCommand {
         path, dimensions, shape, data_type, chunk_shape, shard_shape, stored_bytes, codecs, \
         patterns [{pattern, dimension, read_shape, reads, median_seconds, p95_seconds, \
         mean_seconds, mb_per_second, bytes_per_read, chunks_per_read, objects_per_read, \
-        requests_per_read, bytes_read_per_read, bytes_read_measured, seconds}]}] and \
-        comparisons [{path, pattern, store, baseline, median_ratio}]. With --suggest: \
+        requests_per_read, bytes_read_per_read, bytes_read_measured, seconds, points}]}] \
+        and comparisons [{path, pattern, store, baseline, median_ratio}]; points lists the \
+        regions [{start, count}] of each point's read, and seconds each point's --repeat \
+        timings in turn. With --suggest: \
         schema (1), kind ("suggest"), settings, arrays [{source, path, dimensions, shape, \
         data_type, stored_fraction, workload, cost_model {latency_seconds, \
         bandwidth_bytes_per_second}, limits {chunk_bytes, max_objects}, \

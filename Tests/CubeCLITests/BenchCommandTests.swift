@@ -60,6 +60,15 @@ struct BenchStores {
         #expect(maps["series"]?["read_shape"] == [24, 1, 1] && maps["box"]?["read_shape"] == [4, 2, 2])
         #expect(maps["series"]?["bytes_read_measured"] == true)
         #expect(maps["series"]?["seconds"]?.arrayValue?.count == 4)
+        // Each timed read's regions: one 24×1×1 series per point, inside the 24×8×10 array.
+        let points = try #require(maps["series"]?["points"]?.arrayValue)
+        #expect(points.count == 4)
+        for point in points {
+            let regions = point.arrayValue ?? []
+            #expect(regions.count == 1 && regions.first?["count"] == [24, 1, 1])
+            let start = regions.first?["start"]?.arrayValue?.compactMap(\.intValue) ?? []
+            #expect(start.count == 3 && start[0] == 0 && (0..<8).contains(start[1]) && (0..<10).contains(start[2]))
+        }
         for key in ["median_seconds", "p95_seconds", "mean_seconds", "mb_per_second", "objects_per_read", "requests_per_read"] {
             #expect(maps["series"]?[key]?.numberValue != nil, "\(key)")
         }

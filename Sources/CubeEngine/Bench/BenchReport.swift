@@ -115,7 +115,10 @@ public struct BenchReport: Sendable {
          "requests_per_read": m.requests.map { number(m.perRead($0), places: 3) } ?? .null,
          "bytes_read_per_read": m.bytesRead.map { number(m.perRead($0), places: 3) } ?? .null,
          "bytes_read_measured": .bool(m.bytesReadMeasured),
-         "seconds": .array(m.seconds.map { number($0, places: 9) })]
+         "seconds": .array(m.seconds.map { number($0, places: 9) }),
+         "points": .array(m.points.map { read in
+             .array(read.map { ["start": JSON($0.start), "count": JSON($0.count)] })
+         })]
     }
 
     /// An integer when the value is one, else a double rounded to `places` decimals.

@@ -11,6 +11,9 @@ public struct BenchMeasurement: Sendable {
     public var readShape: [Int]
     /// Seconds of every timed read (points × repetitions).
     public var seconds: [Double]
+    /// The regions of each point's read, in the order timed: ``seconds`` holds each point's
+    /// repetitions in turn.
+    public var points: [[Region]]
     /// Array bytes returned, summed over the reads.
     public var bytesReturned: Int
     /// Decode units the reads covered, summed.
@@ -95,7 +98,7 @@ public enum BenchRunner {
             let opened = try array.open()
             for read in reads { for region in read { _ = try opened.source.read(region, concurrency: settings.jobs) } }
         }
-        var result = BenchMeasurement(pattern: pattern, dimension: dimension, readShape: readShape, seconds: [],
+        var result = BenchMeasurement(pattern: pattern, dimension: dimension, readShape: readShape, seconds: [], points: reads,
                                       bytesReturned: 0, chunks: 0, objects: 0, requests: nil, bytesRead: nil,
                                       bytesReadMeasured: false)
         let clock = ContinuousClock()
