@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(name: "cube-bench", dependencies: ["CubeCLI"]),
 
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport"),
-        .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore", "CMalloc"]),
+        .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),
         .testTarget(name: "CubeCodecsTests", dependencies: ["CubeCodecs"]),
         .testTarget(name: "CubeZarrTests", dependencies: ["CubeZarr", "CubeTestSupport", "CDirectIO"]),
         .testTarget(name: "CubeNetCDFTests", dependencies: ["CubeNetCDF", "CNetCDF"]),

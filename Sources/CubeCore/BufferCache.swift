@@ -169,18 +169,25 @@ public final class BufferCache: @unchecked Sendable {
     /// Buffers at least this large are backed by huge pages where the system allows it.
     static let hugePageMinimum = 4 << 20
 
+    /// The whole 2 MiB pages inside `count` bytes at address `base`, as an address range,
+    /// when the buffer is large enough to ask for huge pages; `nil` otherwise.
+    static func hugePageSpan(base: Int, count: Int) -> Range<Int>? {
+        guard count >= hugePageMinimum else { return nil }
+        let huge = 2 << 20
+        let start = (base + huge - 1) & ~(huge - 1)
+        let end = (base + count) & ~(huge - 1)
+        return end > start ? start..<end : nil
+    }
+
     /// Asks the kernel to back the whole 2 MiB pages inside `count` bytes at `base` (not yet
     /// touched) with transparent huge pages: first touching a large buffer then costs one
     /// fault per 2 MiB instead of one per 4 KiB, several times less kernel time. A hint only:
     /// nothing happens where huge pages are off or unknown.
     private static func adviseHugePages(_ base: UnsafeMutableRawPointer, count: Int) {
         #if os(Linux)
-        guard count >= hugePageMinimum else { return }
-        let huge = 2 << 20
-        let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
-        let end = (Int(bitPattern: base) + count) & ~(huge - 1)
-        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
-        _ = madvise(aligned, end - start, Int32(MADV_HUGEPAGE))
+        guard let span = hugePageSpan(base: Int(bitPattern: base), count: count),
+              let aligned = UnsafeMutableRawPointer(bitPattern: span.lowerBound) else { return }
+        _ = madvise(aligned, span.count, Int32(MADV_HUGEPAGE))
         #endif
     }
 }
