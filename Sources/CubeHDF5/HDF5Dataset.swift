@@ -386,7 +386,7 @@ public final class HDF5Dataset: ArraySource, Sendable {
                 }
                 var filterMask: UInt32 = 0
                 var bytes = BufferCache.take(count: count)
-                try bytes.withUnsafeMutableBytes { buffer in
+                _ = try bytes.withUnsafeMutableBytes { buffer in
                     try h5check(cube_H5Dread_chunk(handle.id, offset, &filterMask, buffer.baseAddress),
                                 "H5Dread_chunk \(coords)", at: location)
                 }

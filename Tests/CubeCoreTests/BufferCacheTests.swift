@@ -159,11 +159,11 @@ import Testing
         let cache = BufferCache(limit: .max)
         BufferCache.withCurrent(cache) {
             var original = BufferCache.take(count: Self.size)
-            original.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 1) }
+            _ = original.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 1) }
             let kept = original
             BufferCache.recycle(original)
             var reused = BufferCache.take(count: Self.size)
-            reused.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 2) }
+            _ = reused.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 2) }
             #expect(kept.allSatisfy { $0 == 1 })
             #expect(reused.allSatisfy { $0 == 2 })
         }
