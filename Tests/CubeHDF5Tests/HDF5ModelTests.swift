@@ -31,21 +31,21 @@ struct HDF5ModelTests {
     func groupsAndAttributes() throws {
         let builder = try H5Builder("groups")
         try builder.textAttribute("/", "title", "test file")
-        try builder.attribute("/", "version", type: cube_H5T_STD_I32BE(), bytes: rawBytes([Int32(3)]),
-                              memoryType: cube_H5T_NATIVE_INT32())
-        try builder.attribute("/", "valid_range", type: cube_H5T_IEEE_F32LE(), shape: [2], bytes: rawBytes([Float(-1), 1]),
-                              memoryType: cube_H5T_NATIVE_FLOAT())
+        try builder.attribute("/", "version", type: h5(cube_H5T_STD_I32BE), bytes: rawBytes([Int32(3)]),
+                              memoryType: h5(cube_H5T_NATIVE_INT32))
+        try builder.attribute("/", "valid_range", type: h5(cube_H5T_IEEE_F32LE), shape: [2], bytes: rawBytes([Float(-1), 1]),
+                              memoryType: h5(cube_H5T_NATIVE_FLOAT))
         try builder.group("b")
         try builder.referenceAttribute("/", "pointer", target: "/b")
         try builder.group("a/inner/deep")
         try builder.group("ordered", trackOrder: true)
-        try builder.dataset("top", type: cube_H5T_STD_U8LE(), shape: [2], data: [1, 2])
-        try builder.dataset("a/inner/v", type: cube_H5T_STD_I16LE(), shape: [3], chunks: [2], filters: [.deflate(1)],
-                            data: rawBytes([Int16(1), 2, 3]), memoryType: cube_H5T_NATIVE_INT16())
-        try builder.dataset("a/inner/deep/scalar", type: cube_H5T_IEEE_F64LE(), shape: [], data: rawBytes([273.15]),
-                            memoryType: cube_H5T_NATIVE_DOUBLE())
+        try builder.dataset("top", type: h5(cube_H5T_STD_U8LE), shape: [2], data: [1, 2])
+        try builder.dataset("a/inner/v", type: h5(cube_H5T_STD_I16LE), shape: [3], chunks: [2], filters: [.deflate(1)],
+                            data: rawBytes([Int16(1), 2, 3]), memoryType: h5(cube_H5T_NATIVE_INT16))
+        try builder.dataset("a/inner/deep/scalar", type: h5(cube_H5T_IEEE_F64LE), shape: [], data: rawBytes([273.15]),
+                            memoryType: h5(cube_H5T_NATIVE_DOUBLE))
         for name in ["zeta", "alpha", "mid"] {
-            try builder.dataset("ordered/\(name)", type: cube_H5T_STD_U8LE(), shape: [1], data: [7])
+            try builder.dataset("ordered/\(name)", type: h5(cube_H5T_STD_U8LE), shape: [1], data: [7])
         }
         try builder.textAttribute("ordered", "z_first", "1")
         try builder.textAttribute("ordered", "a_second", "2")
@@ -92,22 +92,22 @@ struct HDF5ModelTests {
     @Test("attached dimension scales name dimensions; scales name their own")
     func dimensionScales() throws {
         let builder = try H5Builder("scales")
-        try builder.dataset("x", type: cube_H5T_IEEE_F32LE(), shape: [10])
-        try builder.dataset("y", type: cube_H5T_IEEE_F32LE(), shape: [20])
-        try builder.dataset("y2", type: cube_H5T_IEEE_F32LE(), shape: [20])
-        try builder.dataset("lat", type: cube_H5T_IEEE_F32LE(), shape: [20])
-        try builder.dataset("time", type: cube_H5T_IEEE_F64LE(), shape: [3], maxShape: [nil], chunks: [4])
+        try builder.dataset("x", type: h5(cube_H5T_IEEE_F32LE), shape: [10])
+        try builder.dataset("y", type: h5(cube_H5T_IEEE_F32LE), shape: [20])
+        try builder.dataset("y2", type: h5(cube_H5T_IEEE_F32LE), shape: [20])
+        try builder.dataset("lat", type: h5(cube_H5T_IEEE_F32LE), shape: [20])
+        try builder.dataset("time", type: h5(cube_H5T_IEEE_F64LE), shape: [3], maxShape: [nil], chunks: [4])
         for scale in ["x", "y", "y2", "time"] { try builder.makeScale(scale, name: scale) }
         try builder.makeScale("lat", name: "latitude")  // the link name wins, as in h5netcdf
-        try builder.dataset("data", type: cube_H5T_IEEE_F32LE(), shape: [20, 10])
+        try builder.dataset("data", type: h5(cube_H5T_IEEE_F32LE), shape: [20, 10])
         try builder.attach("data", scales: [["/y"], ["/x"]])
-        try builder.dataset("multi", type: cube_H5T_IEEE_F32LE(), shape: [20, 10])
+        try builder.dataset("multi", type: h5(cube_H5T_IEEE_F32LE), shape: [20, 10])
         try builder.attach("multi", scales: [["/y", "/y2"], ["/x"]])  // last attached scale wins
-        try builder.dataset("on_lat", type: cube_H5T_IEEE_F32LE(), shape: [20])
+        try builder.dataset("on_lat", type: h5(cube_H5T_IEEE_F32LE), shape: [20])
         try builder.attach("on_lat", scales: [["/lat"]])
-        try builder.dataset("series", type: cube_H5T_IEEE_F32LE(), shape: [5, 10], maxShape: [nil, 10], chunks: [1, 10])
+        try builder.dataset("series", type: h5(cube_H5T_IEEE_F32LE), shape: [5, 10], maxShape: [nil, 10], chunks: [1, 10])
         try builder.attach("series", scales: [["/time"], ["/x"]])
-        try builder.dataset("sub/local", type: cube_H5T_IEEE_F32LE(), shape: [10])
+        try builder.dataset("sub/local", type: h5(cube_H5T_IEEE_F32LE), shape: [10])
         try builder.attach("sub/local", scales: [["/x"]])
         builder.close()
 
@@ -141,7 +141,7 @@ struct HDF5ModelTests {
         for group in ["bar", "baz"] {
             for (name, shape) in [("foo1", [5, 5, 5]), ("foo2", [25, 5, 5]), ("foo3", [5, 5, 5]), ("foo4", [25, 5, 5]),
                                   ("x", [5]), ("y", [5]), ("z", [5]), ("x1", [25]), ("y1", [5]), ("z1", [5])] {
-                try builder.dataset("\(group)/\(name)", type: cube_H5T_STD_I64LE(), shape: shape)
+                try builder.dataset("\(group)/\(name)", type: h5(cube_H5T_STD_I64LE), shape: shape)
             }
         }
         builder.close()
@@ -169,7 +169,7 @@ struct HDF5ModelTests {
         let builder = try H5Builder("mixed")
         for (name, shape) in [("foo1", [5, 5, 5]), ("foo2", [25, 5, 5]), ("foo3", [5, 5, 5]), ("foo4", [25, 5, 5]),
                               ("x", [5]), ("y", [5]), ("z", [5]), ("x1", [25]), ("y1", [5]), ("z1", [5])] {
-            try builder.dataset(name, type: cube_H5T_STD_I64LE(), shape: shape)
+            try builder.dataset(name, type: h5(cube_H5T_STD_I64LE), shape: shape)
         }
         for scale in ["x1", "y1", "z1"] { try builder.makeScale(scale) }
         try builder.attach("foo2", scales: [["/x1"], ["/y1"], ["/z1"]])
@@ -195,16 +195,16 @@ struct HDF5ModelTests {
     @Test("phony numbering runs through nested groups depth first; one dataset opened alone agrees")
     func nestedPhonyDimensions() throws {
         let builder = try H5Builder("nested-phony")
-        try builder.dataset("t", type: cube_H5T_IEEE_F64LE(), shape: [3])
-        try builder.dataset("b/v", type: cube_H5T_IEEE_F64LE(), shape: [4, 3])
-        try builder.dataset("a/w", type: cube_H5T_IEEE_F64LE(), shape: [4, 4])
-        try builder.dataset("a/deep/u", type: cube_H5T_IEEE_F64LE(), shape: [2])
-        try builder.dataset("a/scale", type: cube_H5T_IEEE_F64LE(), shape: [7])
+        try builder.dataset("t", type: h5(cube_H5T_IEEE_F64LE), shape: [3])
+        try builder.dataset("b/v", type: h5(cube_H5T_IEEE_F64LE), shape: [4, 3])
+        try builder.dataset("a/w", type: h5(cube_H5T_IEEE_F64LE), shape: [4, 4])
+        try builder.dataset("a/deep/u", type: h5(cube_H5T_IEEE_F64LE), shape: [2])
+        try builder.dataset("a/scale", type: h5(cube_H5T_IEEE_F64LE), shape: [7])
         try builder.makeScale("a/scale", name: "scale")
-        try builder.dataset("x", type: cube_H5T_IEEE_F64LE(), shape: [9])
+        try builder.dataset("x", type: h5(cube_H5T_IEEE_F64LE), shape: [9])
         try builder.makeScale("x", name: "x")
-        try builder.dataset("a/x", type: cube_H5T_IEEE_F64LE(), shape: [5])  // named like a dimension of the root
-        try builder.dataset("a/m", type: cube_H5T_IEEE_F64LE(), shape: [9, 7, 4])
+        try builder.dataset("a/x", type: h5(cube_H5T_IEEE_F64LE), shape: [5])  // named like a dimension of the root
+        try builder.dataset("a/m", type: h5(cube_H5T_IEEE_F64LE), shape: [9, 7, 4])
         builder.close()
         let file = try HDF5File(path: builder.path)
         let (root, _) = try file.readDataset()
@@ -229,13 +229,13 @@ struct HDF5ModelTests {
     @Test("groups tracking creation order are walked in that order")
     func creationOrderPhonyDimensions() throws {
         let builder = try H5Builder("ordered-phony", trackOrder: true)
-        try builder.dataset("zz", type: cube_H5T_IEEE_F64LE(), shape: [3, 2])
-        try builder.dataset("aa", type: cube_H5T_IEEE_F64LE(), shape: [2])
-        try builder.dataset("mm", type: cube_H5T_IEEE_F64LE(), shape: [6, 3, 3])
+        try builder.dataset("zz", type: h5(cube_H5T_IEEE_F64LE), shape: [3, 2])
+        try builder.dataset("aa", type: h5(cube_H5T_IEEE_F64LE), shape: [2])
+        try builder.dataset("mm", type: h5(cube_H5T_IEEE_F64LE), shape: [6, 3, 3])
         try builder.group("q_group", trackOrder: true)
-        try builder.dataset("q_group/k", type: cube_H5T_IEEE_F64LE(), shape: [2, 2])
+        try builder.dataset("q_group/k", type: h5(cube_H5T_IEEE_F64LE), shape: [2, 2])
         try builder.group("b_group")
-        try builder.dataset("b_group/k", type: cube_H5T_IEEE_F64LE(), shape: [3])
+        try builder.dataset("b_group/k", type: h5(cube_H5T_IEEE_F64LE), shape: [3])
         builder.close()
         let (root, _) = try HDF5File(path: builder.path).readDataset()
         #expect(root.groups.map(\.path) == ["q_group", "b_group"])
@@ -248,20 +248,20 @@ struct HDF5ModelTests {
     @Test("an unlimited scale is as long as its longest attached axis; the last of several scales wins")
     func unlimitedAndRepeatedScales() throws {
         let builder = try H5Builder("unlimited-phony")
-        try builder.dataset("time", type: cube_H5T_IEEE_F64LE(), shape: [3], maxShape: [nil], chunks: [4])
+        try builder.dataset("time", type: h5(cube_H5T_IEEE_F64LE), shape: [3], maxShape: [nil], chunks: [4])
         try builder.makeScale("time", name: "time")
-        try builder.dataset("c", type: cube_H5T_IEEE_F64LE(), shape: [2])
+        try builder.dataset("c", type: h5(cube_H5T_IEEE_F64LE), shape: [2])
         try builder.makeScale("c", name: "c")
-        try builder.dataset("v", type: cube_H5T_IEEE_F64LE(), shape: [5, 2], maxShape: [nil, 2], chunks: [1, 2])
+        try builder.dataset("v", type: h5(cube_H5T_IEEE_F64LE), shape: [5, 2], maxShape: [nil, 2], chunks: [1, 2])
         try builder.attach("v", scales: [["/time"], ["/c"]])
-        try builder.dataset("w", type: cube_H5T_IEEE_F64LE(), shape: [5, 3])
-        try builder.dataset("u", type: cube_H5T_IEEE_F64LE(), shape: [3])
-        try builder.dataset("g/a", type: cube_H5T_IEEE_F64LE(), shape: [4])
-        try builder.dataset("g/b", type: cube_H5T_IEEE_F64LE(), shape: [4])
+        try builder.dataset("w", type: h5(cube_H5T_IEEE_F64LE), shape: [5, 3])
+        try builder.dataset("u", type: h5(cube_H5T_IEEE_F64LE), shape: [3])
+        try builder.dataset("g/a", type: h5(cube_H5T_IEEE_F64LE), shape: [4])
+        try builder.dataset("g/b", type: h5(cube_H5T_IEEE_F64LE), shape: [4])
         for scale in ["g/a", "g/b"] { try builder.makeScale(scale) }
-        try builder.dataset("g/v", type: cube_H5T_IEEE_F64LE(), shape: [4, 4])
+        try builder.dataset("g/v", type: h5(cube_H5T_IEEE_F64LE), shape: [4, 4])
         try builder.attach("g/v", scales: [["/g/a", "/g/b"], ["/g/a"]])
-        try builder.dataset("g/p", type: cube_H5T_IEEE_F64LE(), shape: [4, 4, 6])
+        try builder.dataset("g/p", type: h5(cube_H5T_IEEE_F64LE), shape: [4, 4, 6])
         builder.close()
         let (root, _) = try HDF5File(path: builder.path).readDataset()
         let names = dimensionNames(root)

@@ -34,12 +34,12 @@ struct HDF5ReadTests {
     func layouts() throws {
         let data = sampleFloats(shape)
         let builder = try H5Builder("layouts")
-        try builder.dataset("contiguous", type: cube_H5T_IEEE_F32LE(), shape: shape, data: rawBytes(data),
-                            memoryType: cube_H5T_NATIVE_FLOAT())
-        try builder.dataset("compact", type: cube_H5T_IEEE_F32LE(), shape: [5, 7], compact: true,
-                            data: rawBytes(Array(data.prefix(35))), memoryType: cube_H5T_NATIVE_FLOAT())
-        try builder.dataset("chunked", type: cube_H5T_IEEE_F32LE(), shape: shape, chunks: [10, 16], data: rawBytes(data),
-                            memoryType: cube_H5T_NATIVE_FLOAT())
+        try builder.dataset("contiguous", type: h5(cube_H5T_IEEE_F32LE), shape: shape, data: rawBytes(data),
+                            memoryType: h5(cube_H5T_NATIVE_FLOAT))
+        try builder.dataset("compact", type: h5(cube_H5T_IEEE_F32LE), shape: [5, 7], compact: true,
+                            data: rawBytes(Array(data.prefix(35))), memoryType: h5(cube_H5T_NATIVE_FLOAT))
+        try builder.dataset("chunked", type: h5(cube_H5T_IEEE_F32LE), shape: shape, chunks: [10, 16], data: rawBytes(data),
+                            memoryType: h5(cube_H5T_NATIVE_FLOAT))
         builder.close()
 
         let file = try HDF5File(path: builder.path)
@@ -86,10 +86,10 @@ struct HDF5ReadTests {
         let data = sampleFloats(shape)
         let ints = (0..<ShapeMath.product(shape)).map { Int64($0 * 7919 % 100_003) - 50_000 }
         let builder = try H5Builder("filters")
-        try builder.dataset("f", type: cube_H5T_IEEE_F32LE(), shape: shape, chunks: [10, 16], filters: pipeline.filters,
-                            data: rawBytes(data), memoryType: cube_H5T_NATIVE_FLOAT())
-        try builder.dataset("i", type: cube_H5T_STD_I64LE(), shape: shape, chunks: [10, 16], filters: pipeline.filters,
-                            data: rawBytes(ints), memoryType: cube_H5T_NATIVE_INT64())
+        try builder.dataset("f", type: h5(cube_H5T_IEEE_F32LE), shape: shape, chunks: [10, 16], filters: pipeline.filters,
+                            data: rawBytes(data), memoryType: h5(cube_H5T_NATIVE_FLOAT))
+        try builder.dataset("i", type: h5(cube_H5T_STD_I64LE), shape: shape, chunks: [10, 16], filters: pipeline.filters,
+                            data: rawBytes(ints), memoryType: h5(cube_H5T_NATIVE_INT64))
         builder.close()
 
         let file = try HDF5File(path: builder.path)
@@ -117,12 +117,12 @@ struct HDF5ReadTests {
     func unwrittenChunks(_ filters: [TestFilter]) throws {
         let fill: Float = -999.5
         let builder = try H5Builder("fill")
-        try builder.dataset("v", type: cube_H5T_IEEE_F32BE(), shape: shape, chunks: [10, 16], filters: filters,
-                            fill: rawBytes([fill]), fillType: cube_H5T_NATIVE_FLOAT())
+        try builder.dataset("v", type: h5(cube_H5T_IEEE_F32BE), shape: shape, chunks: [10, 16], filters: filters,
+                            fill: rawBytes([fill]), fillType: h5(cube_H5T_NATIVE_FLOAT))
         // Write only rows 12..<25, columns 20..<40: chunks (1,1), (1,2), (2,1), (2,2) partly.
         let patch = (0..<(13 * 20)).map { Float($0) }
-        try builder.write("v", start: [12, 20], count: [13, 20], data: rawBytes(patch), memoryType: cube_H5T_NATIVE_FLOAT())
-        try builder.dataset("nofill", type: cube_H5T_STD_I16LE(), shape: [20, 20], chunks: [5, 5], filters: filters)
+        try builder.write("v", start: [12, 20], count: [13, 20], data: rawBytes(patch), memoryType: h5(cube_H5T_NATIVE_FLOAT))
+        try builder.dataset("nofill", type: h5(cube_H5T_STD_I16LE), shape: [20, 20], chunks: [5, 5], filters: filters)
         builder.close()
 
         var expected = [Float](repeating: fill, count: ShapeMath.product(shape))
@@ -142,11 +142,11 @@ struct HDF5ReadTests {
     @Test("a chunk whose filter mask says deflate was skipped is read as stored")
     func skippedFilter() throws {
         let builder = try H5Builder("mask")
-        try builder.dataset("v", type: cube_H5T_STD_I32LE(), shape: [8, 8], chunks: [4, 4], filters: [.deflate(5)])
+        try builder.dataset("v", type: h5(cube_H5T_STD_I32LE), shape: [8, 8], chunks: [4, 4], filters: [.deflate(5)])
         let full: [Int32] = (0..<64).map { Int32($0) }
         // Chunk (0,0) written normally, chunk (0,1) stored uncompressed with mask bit 0 set.
         let left: [Int32] = (0..<16).map { (i: Int) -> Int32 in Int32((i / 4) * 8 + i % 4) }
-        try builder.write("v", start: [0, 0], count: [4, 4], data: rawBytes(left), memoryType: cube_H5T_NATIVE_INT32())
+        try builder.write("v", start: [0, 0], count: [4, 4], data: rawBytes(left), memoryType: h5(cube_H5T_NATIVE_INT32))
         let plain: [Int32] = (0..<16).map { (i: Int) -> Int32 in Int32((i / 4) * 8 + 4 + i % 4) }
         try builder.writeRawChunk("v", offset: [0, 4], filterMask: 1, bytes: rawBytes(plain))
         builder.close()
@@ -168,8 +168,8 @@ struct HDF5ReadTests {
     func unfilteredEdgeChunks() throws {
         let data = sampleFloats(shape)
         let builder = try H5Builder("edge", latestFormat: true)
-        try builder.dataset("v", type: cube_H5T_IEEE_F32LE(), shape: shape, chunks: [10, 16], filters: [.shuffle, .deflate(3)],
-                            dontFilterPartialChunks: true, data: rawBytes(data), memoryType: cube_H5T_NATIVE_FLOAT())
+        try builder.dataset("v", type: h5(cube_H5T_IEEE_F32LE), shape: shape, chunks: [10, 16], filters: [.shuffle, .deflate(3)],
+                            dontFilterPartialChunks: true, data: rawBytes(data), memoryType: h5(cube_H5T_NATIVE_FLOAT))
         builder.close()
         let file = try HDF5File(path: builder.path)
         let dataset = try file.dataset(atPath: "v")
@@ -184,14 +184,14 @@ struct HDF5ReadTests {
         let floats = sampleFloats(shape).map(Double.init)
         let shorts = (0..<ShapeMath.product(shape)).map { Int16(truncatingIfNeeded: $0 * 37 - 20000) }
         let builder = try H5Builder("bigendian")
-        try builder.dataset("d_chunked", type: cube_H5T_IEEE_F64BE(), shape: shape, chunks: [10, 16], filters: [.shuffle, .deflate(4)],
-                            data: rawBytes(floats), memoryType: cube_H5T_NATIVE_DOUBLE())
-        try builder.dataset("d_plain", type: cube_H5T_IEEE_F64BE(), shape: shape, data: rawBytes(floats),
-                            memoryType: cube_H5T_NATIVE_DOUBLE())
-        try builder.dataset("s_chunked", type: cube_H5T_STD_I16BE(), shape: shape, chunks: [10, 16], filters: [.deflate(9)],
-                            data: rawBytes(shorts), memoryType: cube_H5T_NATIVE_INT16())
-        try builder.dataset("s_unfiltered", type: cube_H5T_STD_I16BE(), shape: shape, chunks: [7, 9],
-                            data: rawBytes(shorts), memoryType: cube_H5T_NATIVE_INT16())
+        try builder.dataset("d_chunked", type: h5(cube_H5T_IEEE_F64BE), shape: shape, chunks: [10, 16], filters: [.shuffle, .deflate(4)],
+                            data: rawBytes(floats), memoryType: h5(cube_H5T_NATIVE_DOUBLE))
+        try builder.dataset("d_plain", type: h5(cube_H5T_IEEE_F64BE), shape: shape, data: rawBytes(floats),
+                            memoryType: h5(cube_H5T_NATIVE_DOUBLE))
+        try builder.dataset("s_chunked", type: h5(cube_H5T_STD_I16BE), shape: shape, chunks: [10, 16], filters: [.deflate(9)],
+                            data: rawBytes(shorts), memoryType: h5(cube_H5T_NATIVE_INT16))
+        try builder.dataset("s_unfiltered", type: h5(cube_H5T_STD_I16BE), shape: shape, chunks: [7, 9],
+                            data: rawBytes(shorts), memoryType: h5(cube_H5T_NATIVE_INT16))
         builder.close()
         let file = try HDF5File(path: builder.path)
         let doubles = ArrayBuffer(dataType: .float64, shape: shape, storage: .fixed(rawBytes(floats)))
@@ -212,11 +212,11 @@ struct HDF5ReadTests {
     @Test("every integer and float size in both byte orders maps to the native type")
     func numericTypes() throws {
         let cases: [(hid_t, hid_t, DataType)] = [
-            (cube_H5T_STD_I8LE(), cube_H5T_STD_I8BE(), .int8), (cube_H5T_STD_U8LE(), cube_H5T_STD_U8BE(), .uint8),
-            (cube_H5T_STD_I16LE(), cube_H5T_STD_I16BE(), .int16), (cube_H5T_STD_U16LE(), cube_H5T_STD_U16BE(), .uint16),
-            (cube_H5T_STD_I32LE(), cube_H5T_STD_I32BE(), .int32), (cube_H5T_STD_U32LE(), cube_H5T_STD_U32BE(), .uint32),
-            (cube_H5T_STD_I64LE(), cube_H5T_STD_I64BE(), .int64), (cube_H5T_STD_U64LE(), cube_H5T_STD_U64BE(), .uint64),
-            (cube_H5T_IEEE_F32LE(), cube_H5T_IEEE_F32BE(), .float32), (cube_H5T_IEEE_F64LE(), cube_H5T_IEEE_F64BE(), .float64),
+            (h5(cube_H5T_STD_I8LE), h5(cube_H5T_STD_I8BE), .int8), (h5(cube_H5T_STD_U8LE), h5(cube_H5T_STD_U8BE), .uint8),
+            (h5(cube_H5T_STD_I16LE), h5(cube_H5T_STD_I16BE), .int16), (h5(cube_H5T_STD_U16LE), h5(cube_H5T_STD_U16BE), .uint16),
+            (h5(cube_H5T_STD_I32LE), h5(cube_H5T_STD_I32BE), .int32), (h5(cube_H5T_STD_U32LE), h5(cube_H5T_STD_U32BE), .uint32),
+            (h5(cube_H5T_STD_I64LE), h5(cube_H5T_STD_I64BE), .int64), (h5(cube_H5T_STD_U64LE), h5(cube_H5T_STD_U64BE), .uint64),
+            (h5(cube_H5T_IEEE_F32LE), h5(cube_H5T_IEEE_F32BE), .float32), (h5(cube_H5T_IEEE_F64LE), h5(cube_H5T_IEEE_F64BE), .float64),
         ]
         let builder = try H5Builder("numeric")
         var expected: [String: (DataType, [UInt8])] = [:]
@@ -226,16 +226,16 @@ struct HDF5ReadTests {
             let native: [UInt8]
             let memory: hid_t
             switch type {
-            case .int8: native = rawBytes((0..<count).map { Int8($0 - 6) }); memory = cube_H5T_NATIVE_INT8()
-            case .uint8: native = rawBytes((0..<count).map { UInt8($0 * 20) }); memory = cube_H5T_NATIVE_UINT8()
-            case .int16: native = rawBytes((0..<count).map { Int16($0 * 1000 - 6000) }); memory = cube_H5T_NATIVE_INT16()
-            case .uint16: native = rawBytes((0..<count).map { UInt16($0 * 5000) }); memory = cube_H5T_NATIVE_UINT16()
-            case .int32: native = rawBytes((0..<count).map { Int32($0 * 100_000 - 600_000) }); memory = cube_H5T_NATIVE_INT32()
-            case .uint32: native = rawBytes((0..<count).map { UInt32($0) * 300_000_000 }); memory = cube_H5T_NATIVE_UINT32()
-            case .int64: native = rawBytes((0..<count).map { Int64($0) * 1_000_000_000_000 - 5 }); memory = cube_H5T_NATIVE_INT64()
-            case .uint64: native = rawBytes((0..<count).map { UInt64($0) * 1_500_000_000_000_000_000 }); memory = cube_H5T_NATIVE_UINT64()
-            case .float32: native = rawBytes((0..<count).map { Float($0) / 3 }); memory = cube_H5T_NATIVE_FLOAT()
-            default: native = rawBytes((0..<count).map { Double($0) / 7 }); memory = cube_H5T_NATIVE_DOUBLE()
+            case .int8: native = rawBytes((0..<count).map { Int8($0 - 6) }); memory = h5(cube_H5T_NATIVE_INT8)
+            case .uint8: native = rawBytes((0..<count).map { UInt8($0 * 20) }); memory = h5(cube_H5T_NATIVE_UINT8)
+            case .int16: native = rawBytes((0..<count).map { Int16($0 * 1000 - 6000) }); memory = h5(cube_H5T_NATIVE_INT16)
+            case .uint16: native = rawBytes((0..<count).map { UInt16($0 * 5000) }); memory = h5(cube_H5T_NATIVE_UINT16)
+            case .int32: native = rawBytes((0..<count).map { Int32($0 * 100_000 - 600_000) }); memory = h5(cube_H5T_NATIVE_INT32)
+            case .uint32: native = rawBytes((0..<count).map { UInt32($0) * 300_000_000 }); memory = h5(cube_H5T_NATIVE_UINT32)
+            case .int64: native = rawBytes((0..<count).map { Int64($0) * 1_000_000_000_000 - 5 }); memory = h5(cube_H5T_NATIVE_INT64)
+            case .uint64: native = rawBytes((0..<count).map { UInt64($0) * 1_500_000_000_000_000_000 }); memory = h5(cube_H5T_NATIVE_UINT64)
+            case .float32: native = rawBytes((0..<count).map { Float($0) / 3 }); memory = h5(cube_H5T_NATIVE_FLOAT)
+            default: native = rawBytes((0..<count).map { Double($0) / 7 }); memory = h5(cube_H5T_NATIVE_DOUBLE)
             }
             for (suffix, fileType) in [("le", little), ("be", big)] {
                 for chunked in [false, true] {
@@ -263,7 +263,7 @@ struct HDF5ReadTests {
     func strings() throws {
         let builder = try H5Builder("strings")
         let fixed = try HDF5Library.withLock { () -> hid_t in
-            let type = try ok(H5Tcopy(cube_H5T_C_S1()), "H5Tcopy")
+            let type = try ok(H5Tcopy(h5(cube_H5T_C_S1)), "H5Tcopy")
             try ok(H5Tset_size(type, 5), "H5Tset_size")
             try ok(H5Tset_strpad(type, H5T_STR_NULLPAD), "H5Tset_strpad")
             return type
@@ -273,7 +273,7 @@ struct HDF5ReadTests {
         try builder.dataset("fixed_plain", type: fixed, shape: [4], data: fixedBytes)
         try builder.attribute("fixed", "labels", type: fixed, shape: [2], bytes: Array(fixedBytes.prefix(10)))
         let variable = try HDF5Library.withLock { () -> hid_t in
-            let type = try ok(H5Tcopy(cube_H5T_C_S1()), "H5Tcopy")
+            let type = try ok(H5Tcopy(h5(cube_H5T_C_S1)), "H5Tcopy")
             try ok(H5Tset_size(type, cube_H5T_VARIABLE()), "H5Tset_size")
             try ok(H5Tset_cset(type, H5T_CSET_UTF8), "H5Tset_cset")
             return type
@@ -316,12 +316,12 @@ struct HDF5ReadTests {
     func enums() throws {
         let builder = try H5Builder("enums")
         let (enumType, boolType) = try HDF5Library.withLock { () -> (hid_t, hid_t) in
-            let type = try ok(H5Tenum_create(cube_H5T_STD_I16BE()), "H5Tenum_create")
+            let type = try ok(H5Tenum_create(h5(cube_H5T_STD_I16BE)), "H5Tenum_create")
             for (name, value) in [("clear", Int16(0)), ("partly cloudy", 2), ("overcast", -1)] {
                 var v = value.bigEndian  // members are given in the base type's byte order
                 try ok(H5Tenum_insert(type, name, &v), "H5Tenum_insert")
             }
-            let bool = try ok(H5Tenum_create(cube_H5T_NATIVE_INT8()), "H5Tenum_create")
+            let bool = try ok(H5Tenum_create(h5(cube_H5T_NATIVE_INT8)), "H5Tenum_create")
             for (name, value) in [("FALSE", Int8(0)), ("TRUE", 1)] {
                 var v = value
                 try ok(H5Tenum_insert(bool, name, &v), "H5Tenum_insert")
@@ -356,23 +356,23 @@ struct HDF5ReadTests {
     @Test("compound, opaque, reference and sequence datasets are refused or skipped by name")
     func unsupportedTypes() throws {
         let builder = try H5Builder("unsupported")
-        try builder.dataset("good", type: cube_H5T_STD_I32LE(), shape: [3], data: rawBytes([Int32(1), 2, 3]),
-                            memoryType: cube_H5T_NATIVE_INT32())
+        try builder.dataset("good", type: h5(cube_H5T_STD_I32LE), shape: [3], data: rawBytes([Int32(1), 2, 3]),
+                            memoryType: h5(cube_H5T_NATIVE_INT32))
         let (compound, opaque, sequence, complex) = try HDF5Library.withLock { () -> (hid_t, hid_t, hid_t, hid_t) in
             let compound = try ok(H5Tcreate(H5T_COMPOUND, 12), "H5Tcreate")
-            try ok(H5Tinsert(compound, "a", 0, cube_H5T_STD_I32LE()), "H5Tinsert")
-            try ok(H5Tinsert(compound, "b", 4, cube_H5T_IEEE_F64LE()), "H5Tinsert")
+            try ok(H5Tinsert(compound, "a", 0, h5(cube_H5T_STD_I32LE)), "H5Tinsert")
+            try ok(H5Tinsert(compound, "b", 4, h5(cube_H5T_IEEE_F64LE)), "H5Tinsert")
             let opaque = try ok(H5Tcreate(H5T_OPAQUE, 4), "H5Tcreate")
-            let sequence = try ok(H5Tvlen_create(cube_H5T_STD_I32LE()), "H5Tvlen_create")
+            let sequence = try ok(H5Tvlen_create(h5(cube_H5T_STD_I32LE)), "H5Tvlen_create")
             let complex = try ok(H5Tcreate(H5T_COMPOUND, 16), "H5Tcreate")
-            try ok(H5Tinsert(complex, "r", 0, cube_H5T_IEEE_F64LE()), "H5Tinsert")
-            try ok(H5Tinsert(complex, "i", 8, cube_H5T_IEEE_F64LE()), "H5Tinsert")
+            try ok(H5Tinsert(complex, "r", 0, h5(cube_H5T_IEEE_F64LE)), "H5Tinsert")
+            try ok(H5Tinsert(complex, "i", 8, h5(cube_H5T_IEEE_F64LE)), "H5Tinsert")
             return (compound, opaque, sequence, complex)
         }
         try builder.dataset("group/records", type: compound, shape: [2])
         try builder.dataset("blob", type: opaque, shape: [2])
         try builder.dataset("ragged", type: sequence, shape: [2])
-        try builder.dataset("refs", type: cube_H5T_STD_REF_OBJ(), shape: [1])
+        try builder.dataset("refs", type: h5(cube_H5T_STD_REF_OBJ), shape: [1])
         try builder.dataset("z", type: complex, shape: [2], data: rawBytes([1.0, -2.0, 3.5, 4.25]))
         HDF5Library.withLock { [compound, opaque, sequence, complex].forEach { _ = H5Tclose($0) } }
         builder.close()
@@ -406,10 +406,10 @@ struct HDF5ReadTests {
         let big = [64, 90]
         let data = sampleFloats(big)
         let builder = try H5Builder("concurrent")
-        try builder.dataset("raw", type: cube_H5T_IEEE_F32LE(), shape: big, chunks: [8, 10], filters: [.shuffle, .deflate(4)],
-                            data: rawBytes(data), memoryType: cube_H5T_NATIVE_FLOAT())
-        try builder.dataset("lib", type: cube_H5T_IEEE_F32BE(), shape: big, chunks: [8, 10], filters: [.fletcher32, .deflate(2)],
-                            data: rawBytes(data), memoryType: cube_H5T_NATIVE_FLOAT())
+        try builder.dataset("raw", type: h5(cube_H5T_IEEE_F32LE), shape: big, chunks: [8, 10], filters: [.shuffle, .deflate(4)],
+                            data: rawBytes(data), memoryType: h5(cube_H5T_NATIVE_FLOAT))
+        try builder.dataset("lib", type: h5(cube_H5T_IEEE_F32BE), shape: big, chunks: [8, 10], filters: [.fletcher32, .deflate(2)],
+                            data: rawBytes(data), memoryType: h5(cube_H5T_NATIVE_FLOAT))
         builder.close()
         let file = try HDF5File(path: builder.path)
         let datasets = [try file.dataset(atPath: "raw"), try file.dataset(atPath: "lib")]
@@ -438,8 +438,8 @@ struct HDF5ReadTests {
     func readUnderLock() throws {
         let data = sampleFloats(shape)
         let builder = try H5Builder("underlock")
-        try builder.dataset("v", type: cube_H5T_IEEE_F32LE(), shape: shape, chunks: [10, 16], filters: [.shuffle, .deflate(4)],
-                            data: rawBytes(data), memoryType: cube_H5T_NATIVE_FLOAT())
+        try builder.dataset("v", type: h5(cube_H5T_IEEE_F32LE), shape: shape, chunks: [10, 16], filters: [.shuffle, .deflate(4)],
+                            data: rawBytes(data), memoryType: h5(cube_H5T_NATIVE_FLOAT))
         builder.close()
         let dataset = try HDF5File(path: builder.path).dataset(atPath: "v")
         let whole = try HDF5Library.withLock { try dataset.read(Region(shape: shape)) }
@@ -461,7 +461,7 @@ struct HDF5ReadTests {
         #expect(invalid?.description.contains(text) == true)
 
         let source = try H5Builder("truncate-source")
-        try source.dataset("v", type: cube_H5T_STD_U8LE(), shape: [4096], data: [UInt8](repeating: 9, count: 4096))
+        try source.dataset("v", type: h5(cube_H5T_STD_U8LE), shape: [4096], data: [UInt8](repeating: 9, count: 4096))
         source.close()
         let truncated = temporaryPath("truncated")
         let whole = try Data(contentsOf: URL(fileURLWithPath: source.path))
@@ -489,8 +489,8 @@ struct HDF5ReadTests {
     @Test("regions outside the array and raw chunks outside the grid are refused")
     func badRegions() throws {
         let builder = try H5Builder("regions")
-        try builder.dataset("v", type: cube_H5T_STD_U8LE(), shape: [4, 4], chunks: [2, 2], data: [UInt8](repeating: 1, count: 16))
-        try builder.dataset("p", type: cube_H5T_STD_U8LE(), shape: [4], data: [1, 2, 3, 4])
+        try builder.dataset("v", type: h5(cube_H5T_STD_U8LE), shape: [4, 4], chunks: [2, 2], data: [UInt8](repeating: 1, count: 16))
+        try builder.dataset("p", type: h5(cube_H5T_STD_U8LE), shape: [4], data: [1, 2, 3, 4])
         builder.close()
         let file = try HDF5File(path: builder.path)
         let dataset = try file.dataset(atPath: "v")

@@ -30,6 +30,11 @@ enum TestFilter {
     case fletcher32
 }
 
+/// A predefined libhdf5 type, read under the library lock: the `H5T_*` constants are calls
+/// (each runs `H5open`), so a test evaluating one as an argument, before the builder takes
+/// the lock, would call into the library beside other tests' locked calls.
+func h5(_ type: () -> hid_t) -> hid_t { HDF5Library.withLock(type) }
+
 /// Builds HDF5 files for tests through the libhdf5 C API (every call under
 /// ``HDF5Library/withLock(_:)``, like the library's own).
 final class H5Builder {

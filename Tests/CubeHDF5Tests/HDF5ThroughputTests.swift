@@ -28,8 +28,8 @@ struct HDF5ThroughputTests {
             }
         }
         let builder = try H5Builder("throughput")
-        try builder.dataset("t", type: cube_H5T_IEEE_F32LE(), shape: shape, chunks: chunks, filters: [.shuffle, .deflate(4)],
-                            data: rawBytes(data), memoryType: cube_H5T_NATIVE_FLOAT())
+        try builder.dataset("t", type: h5(cube_H5T_IEEE_F32LE), shape: shape, chunks: chunks, filters: [.shuffle, .deflate(4)],
+                            data: rawBytes(data), memoryType: h5(cube_H5T_NATIVE_FLOAT))
         builder.close()
         let file = try HDF5File(path: builder.path)
         let dataset = try file.dataset(atPath: "t")

@@ -628,7 +628,10 @@ extension BadFileTests {
         let path = dir.sub("layout.nc")
         try makeNetCDF(path, mode: mode, Self.classicLayouts[layout].build)
         let file = try NetCDFFile.open(path: path)
-        let minimum = try NCClassicSize.minimumSize(ncid: file.ncid, format: file.format, context: NCContext(file: path))
+        // Keep the file open (its deinit closes the ncid) until the raw ncid is done with.
+        let minimum = try withExtendedLifetime(file) {
+            try NCClassicSize.minimumSize(ncid: file.ncid, format: file.format, context: NCContext(file: path))
+        }
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(minimum <= data.count, "\(Self.classicLayouts[layout].name)")
         if layout == 3 {
