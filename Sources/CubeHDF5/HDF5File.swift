@@ -310,14 +310,17 @@ public final class HDF5File: Sendable {
         }
     }
 
-    /// The last component of the path an open object was reached by.
+    /// The last component of the path an open object was reached by (taking the library
+    /// lock, which its callers usually hold already).
     static func objectName(_ object: hid_t) -> String {
-        let length = H5Iget_name(object, nil, 0)
-        guard length > 0 else { _ = cube_H5E_clear(); return "" }
-        var buffer = [CChar](repeating: 0, count: length + 1)
-        _ = H5Iget_name(object, &buffer, buffer.count)
-        let full = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return String(full.split(separator: "/").last ?? "")
+        HDF5Library.withLock {
+            let length = H5Iget_name(object, nil, 0)
+            guard length > 0 else { _ = cube_H5E_clear(); return "" }
+            var buffer = [CChar](repeating: 0, count: length + 1)
+            _ = H5Iget_name(object, &buffer, buffer.count)
+            let full = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return String(full.split(separator: "/").last ?? "")
+        }
     }
 
     // MARK: - Building the model
