@@ -133,9 +133,9 @@ public final class BufferCache: @unchecked Sendable {
         guard let address = buffer.withUnsafeBytes({ $0.baseAddress }),
               let capacity = handedOut.removeValue(forKey: address) else { return }
         outstanding -= capacity
-        guard buffer.capacity <= limit else { return }
-        evict(atLeast: cachedBytes + outstanding + buffer.capacity - limit)
-        cachedBytes += buffer.capacity
+        guard capacity <= limit else { return }
+        evict(atLeast: cachedBytes + outstanding + capacity - limit)
+        cachedBytes += capacity
         buffers.append(buffer)
     }
 
