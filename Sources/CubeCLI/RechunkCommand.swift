@@ -34,6 +34,8 @@ public struct RechunkCommand: CubeCommand {
         the root attribute _cube_rechunk_incomplete) until the end, when consolidated \
         metadata is written. After an interruption, even kill -9, running the same command \
         again continues where it stopped and produces the same bytes as an uninterrupted run. \
+        If intermediate chunks were lost meanwhile (the --temp directory deleted, or on a file \
+        system a reboot emptied), the finished tasks that wrote them run again. \
         A different command on the same output is refused (use --overwrite to start over). \
         Two runs on one output at once: the second refuses.
 
@@ -116,8 +118,11 @@ public struct RechunkCommand: CubeCommand {
         let summary = try Rechunker.run(job, progress: TerminalProgress.make(label: "rechunking", quiet: run.quiet))
         if !run.quiet {
             let rate = summary.seconds > 0 ? Double(summary.bytes) / summary.seconds : 0
+            let resumed = !summary.resumed ? ""
+                : summary.redoneTasks == 0 ? "resumed; "
+                : "resumed, \(summary.redoneTasks) finished tasks done again (the intermediate chunks they wrote were gone); "
             Terminal.error(String(format: "cube-rechunk: %@%d arrays, %@ moved in %.2fs (%@/s), peak task memory %@ → %@",
-                                  summary.resumed ? "resumed; " : "", summary.arrays, ByteCount.format(summary.bytes), summary.seconds,
+                                  resumed, summary.arrays, ByteCount.format(summary.bytes), summary.seconds,
                                   ByteCount.format(Int(rate)), ByteCount.format(summary.peakTaskBytes), output.output))
         }
         return CubeExit.success

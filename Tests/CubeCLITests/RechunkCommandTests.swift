@@ -110,16 +110,47 @@ struct RechunkFixture {
           arguments: ["first task", "a third in", "end of stage 1", "last task"])
     func resumesAfterACrashToTheSameBytes(point: String) throws {
         let fixture = try RechunkFixture()
-        let plan = RechunkCommand.runCapturing([fixture.source, "-o", fixture.directory + "/plan.zarr", "--dry-run", "--json"] + Self.arguments)
-        let stages = try #require(try JSON.parse(plan.stdout)["arrays"]?.arrayValue).flatMap { $0["stages"]?.arrayValue ?? [] }
-        let total = stages.reduce(0) { $0 + ($1["tasks"]?.intValue ?? 0) }
-        let firstStage = try #require(try JSON.parse(plan.stdout)["arrays"]?.arrayValue?.first { $0["path"] == "t2m" }?["stages"]?.arrayValue?.first?["tasks"]?.intValue)
+        let (total, firstStage) = try Self.taskCounts(fixture)
         let crashAfter = switch point {
         case "first task": 1
         case "a third in": max(2, total / 3)
         case "end of stage 1": firstStage
         default: total - 1
         }
+        let printed = try Self.crashThenResume(fixture, after: crashAfter)
+        #expect(printed.contains("resumed;"))
+    }
+
+    /// A scratch directory lost between the crash and the resume (deleted, or on a file
+    /// system a reboot emptied) is made again: the finished tasks whose intermediate chunks
+    /// are gone run again, and the output has the same bytes.
+    @Test(.enabled(if: BuiltTools.directory != nil, "cube-rechunk is not built beside the tests"))
+    func resumesAfterTheScratchDirectoryIsLost() throws {
+        let fixture = try RechunkFixture()
+        let (_, firstStage) = try Self.taskCounts(fixture)
+        let scratch = fixture.directory + "/.out.zarr.cube-rechunk-temp"
+        let printed = try Self.crashThenResume(fixture, after: firstStage + 1) {
+            #expect(FileManager.default.fileExists(atPath: scratch + "/t2m"))
+            try FileManager.default.removeItem(atPath: scratch)
+        }
+        #expect(printed.contains("finished tasks done again"), "\(printed)")
+        #expect(!FileManager.default.fileExists(atPath: scratch))
+    }
+
+    /// The tasks of the plan for ``arguments``, and those of the first stage of `t2m`.
+    static func taskCounts(_ fixture: RechunkFixture) throws -> (total: Int, firstStage: Int) {
+        let plan = RechunkCommand.runCapturing([fixture.source, "-o", fixture.directory + "/plan.zarr", "--dry-run", "--json"] + Self.arguments)
+        let arrays = try #require(try JSON.parse(plan.stdout)["arrays"]?.arrayValue)
+        let total = arrays.flatMap { $0["stages"]?.arrayValue ?? [] }.reduce(0) { $0 + ($1["tasks"]?.intValue ?? 0) }
+        let firstStage = try #require(arrays.first { $0["path"] == "t2m" }?["stages"]?.arrayValue?.first?["tasks"]?.intValue)
+        return (total, firstStage)
+    }
+
+    /// Rechunks `fixture` with ``arguments`` uninterrupted, and again into `out.zarr` killed
+    /// after `crashAfter` tasks; runs `meanwhile`; resumes, checks the resumed output has the
+    /// bytes of the uninterrupted one, and returns what the resumed run printed.
+    static func crashThenResume(_ fixture: RechunkFixture, after crashAfter: Int,
+                                meanwhile: () throws -> Void = {}) throws -> String {
         let reference = fixture.directory + "/reference.zarr"
         let output = fixture.directory + "/out.zarr"
         let uninterrupted = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", reference, "-q"] + Self.arguments)
@@ -132,16 +163,17 @@ struct RechunkFixture {
         let root = try JSON.parse(Array(try Data(contentsOf: URL(fileURLWithPath: output + "/zarr.json"))))
         #expect(root["attributes"]?[Rechunker.incompleteAttribute] == true)
         #expect(root["consolidated_metadata"] == nil)
+        try meanwhile()
 
         let resumed = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", output] + Self.arguments)
         #expect(resumed.status == 0, "\(resumed.output)")
-        #expect(resumed.output.contains("resumed"))
         let expected = try RechunkFixture.files(reference)
         let actual = try RechunkFixture.files(output)
         #expect(actual.keys.sorted() == expected.keys.sorted())
         for (name, data) in expected where actual[name] != data {
             Issue.record("\(name) differs after resuming")
         }
+        return resumed.output
     }
 
     @Test func aDifferentCommandIsRefusedUntilOverwrite() throws {

@@ -123,6 +123,47 @@ import Testing
         }
     }
 
+    /// A resumed run whose intermediate chunks were lost does again the recorded tasks that
+    /// wrote them, and the tasks that wrote those tasks' (consumed) input, back to the
+    /// source; finished work whose output is still there stays done.
+    @Test(arguments: [false, true])
+    func lostIntermediatesAreMadeAgainOnResume(wholeStore: Bool) throws {
+        let (source, metadata, found) = try Self.setUp(jobs: 1) { $0 == 3 }
+        let plan = try #require(found, "no budget gives three stages")
+        let root = temporaryPath("resume")
+        let store = try DirectoryStore(path: root + "/out.zarr", create: true)
+        let target = try ZarrArray.create(store, path: "t2m", metadata: metadata)
+        let intermediates = try IntermediateStores(path: root + "/scratch", keep: false)
+        let journal = try Journal(path: root + "/journal")
+        var firstTwo = plan
+        firstTwo.stages = Array(plan.stages.prefix(2))
+        let executor = Executor(jobs: 1, memoryBudget: plan.memoryBudget)
+        try StagedCopy.run([ArrayCopyJob(source: source, target: target, plan: firstTwo)], executor: executor,
+                           intermediates: intermediates, journal: journal)
+        let recorded = journal.count(prefix: "task ")
+        #expect(recorded == plan.stages[0].taskCount + plan.stages[1].taskCount)
+        let left = try intermediates.store.keys(under: "").filter { $0.contains("/c/") }
+        #expect(left.count == plan.stages[1].chunksWritten, "only the second intermediate is left")
+        if wholeStore {
+            try intermediates.store.deleteAll(under: "")
+        } else {
+            try intermediates.store.delete(try #require(left.first))
+        }
+
+        let job = ArrayCopyJob(source: source, target: target, plan: plan)
+        let redone = try StagedCopy.forgetLostWork([job], intermediates: intermediates, journal: journal)
+        if wholeStore {
+            #expect(redone == recorded)
+        } else {
+            #expect(redone > 0 && redone < recorded, "one lost chunk needs only the tasks it came from")
+        }
+        #expect(journal.count(prefix: "task ") == recorded - redone)
+        #expect(try Journal(path: root + "/journal").count(prefix: "task ") == recorded - redone, "forgotten on disk too")
+        try StagedCopy.run([job], executor: executor, intermediates: intermediates, journal: journal)
+        #expect(try target.readAll() == (try source.expected()))
+        #expect(try StagedCopy.forgetLostWork([job], intermediates: intermediates, journal: journal) == 0)
+    }
+
     static func firstStageOnly(_ plan: RechunkPlan) -> RechunkPlan {
         var copy = plan
         copy.stages = [plan.stages[0]]

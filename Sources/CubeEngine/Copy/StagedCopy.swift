@@ -39,7 +39,7 @@ public enum StagedCopy {
         for job in jobs {
             var previous: Int?
             for stage in job.plan.stages {
-                let stageKey = "stage-done \(stage.index) \(job.target.path)"
+                let stageKey = stageEntry(stage.index, of: job.target.path)
                 if journal?.contains(stageKey) == true { continue }
                 let tasks = try copyTasks(job, stage: stage, intermediates: intermediates, journal: journal)
                 let path = job.target.path
@@ -53,6 +53,54 @@ public enum StagedCopy {
             }
         }
         return try executor.run(groups, progress: progress.map { Advancing($0) })
+    }
+
+    /// The journal entry of a finished task.
+    static func taskEntry(_ stage: Int, _ task: Int, of path: String) -> String { "task \(stage) \(path) \(task)" }
+
+    /// The journal entry of a finished stage.
+    static func stageEntry(_ stage: Int, of path: String) -> String { "stage-done \(stage) \(path)" }
+
+    /// Before a resumed run: makes the journal forget the tasks whose output was lost, so
+    /// they run again, and returns how many. An intermediate chunk that a task still to run
+    /// needs may be gone although the task that wrote it is recorded (the scratch directory
+    /// was deleted, or lived on a file system that a reboot emptied); that writer runs again,
+    /// and since the chunks it read were deleted as it consumed them, so do their writers,
+    /// back to the source. Tasks of a last stage wrote the target and stay done.
+    @discardableResult
+    public static func forgetLostWork(_ jobs: [ArrayCopyJob], intermediates: IntermediateStores, journal: Journal) throws -> Int {
+        var lost: Set<String> = []
+        for job in jobs { try lostWork(of: job, intermediates: intermediates, journal: journal, into: &lost) }
+        try journal.forget(lost)
+        return lost.filter { $0.hasPrefix("task ") }.count
+    }
+
+    /// Adds to `lost` the journal entries of `job` whose output is gone (see ``forgetLostWork(_:intermediates:journal:)``),
+    /// going from the last stage to the first, so that work redone in a later stage asks for
+    /// its own input again.
+    static func lostWork(of job: ArrayCopyJob, intermediates: IntermediateStores, journal: Journal,
+                         into lost: inout Set<String>) throws {
+        let path = job.target.path
+        let stages = job.plan.stages
+        func recorded(_ entry: String) -> Bool { journal.contains(entry) && !lost.contains(entry) }
+        for position in stages.indices.reversed() where position > 0 {
+            let stage = stages[position], producer = stages[position - 1]
+            guard case .intermediate(let number) = stage.input, !recorded(stageEntry(stage.index, of: path)) else { continue }
+            let producers = try producer.tasks(shape: job.target.shape).filter { recorded(taskEntry(producer.index, $0.index, of: path)) }
+            guard !producers.isEmpty else { continue }
+            var needed: Set<[Int]> = []
+            for task in try stage.tasks(shape: job.target.shape) where !recorded(taskEntry(stage.index, task.index, of: path)) {
+                needed.formUnion(task.inputChunks)
+            }
+            guard !needed.isEmpty else { continue }
+            let array = try intermediates.array(for: job, intermediate: number, chunks: stage.inputChunks)
+            let missing = try needed.filter { try array.store.size(of: array.chunkKey($0)) == nil }
+            guard !missing.isEmpty else { continue }
+            let rewrites = producers.filter { $0.writeChunks.contains(where: missing.contains) }
+            guard !rewrites.isEmpty else { continue }
+            lost.formUnion(rewrites.map { taskEntry(producer.index, $0.index, of: path) })
+            lost.insert(stageEntry(producer.index, of: path))
+        }
     }
 
     /// The tasks of one stage of one job, skipping those the journal records as done.
@@ -94,7 +142,7 @@ public enum StagedCopy {
             : max(1, (readSide - (writesBehind ? memory.encodedOutputChunk : 0)) / memory.decodedOutputChunk)
         let checkedInput = intermediateInput
         return try stage.tasks(shape: job.target.shape).compactMap { task -> CopyTask? in
-            let key = "task \(stage.index) \(path) \(task.index)"
+            let key = taskEntry(stage.index, task.index, of: path)
             if journal?.contains(key) == true { return nil }
             return CopyTask(bytes: stage.perTaskBytes, label: "\(path.isEmpty ? "/" : path) stage \(stage.index) \(task.readRegion)") {
                 if let checkedInput {

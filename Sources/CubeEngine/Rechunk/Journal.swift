@@ -1,7 +1,8 @@
 import CubeCore
 import Foundation
 
-/// An append-only record of finished work, so an interrupted run resumes where it stopped.
+/// An append-only record of finished work, so an interrupted run resumes where it stopped
+/// (rewritten only by ``forget(_:)``, before a resumed run starts).
 ///
 /// Each line is one finished unit (`task <stage> <array> <index>` or a milestone such as
 /// `stage-done 1 t2m`). A unit is recorded only after everything it wrote is in place, so
@@ -15,7 +16,7 @@ public final class Journal: @unchecked Sendable {
     private var tasksRecorded = 0
     private let lock = NSLock()
     private var done: Set<String>
-    private let handle: FileHandle
+    private var handle: FileHandle
 
     /// Opens (creating if needed) the journal at `path` and reads what it already records.
     public init(path: String) throws {
@@ -60,6 +61,38 @@ public final class Journal: @unchecked Sendable {
                 tasksRecorded += 1
                 if let limit = crashAfterTasks, tasksRecorded >= limit { _exit(137) }
             }
+        }
+    }
+
+    /// Removes `entries` from the record, so that work is done again: the file is rewritten
+    /// without them (a new file renamed over it, so a crash leaves the old record or the new
+    /// one, never a mix). For before tasks run, when a resumed run finds that the output of
+    /// recorded tasks is gone.
+    public func forget(_ entries: Set<String>) throws {
+        try lock.withLock {
+            let kept = done.subtracting(entries)
+            guard kept.count < done.count else { return }
+            let temporary = path + ".rewrite"
+            let text = kept.sorted().map { $0 + "\n" }.joined()
+            guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)),
+                  let rewritten = FileHandle(forWritingAtPath: temporary) else {
+                throw CubeError(.io, "cannot rewrite the journal", context: temporary)
+            }
+            do {
+                try rewritten.synchronize()
+                _ = try rewritten.seekToEnd()
+            } catch {
+                try? rewritten.close()
+                throw CubeError(.io, "cannot rewrite the journal: \(error.localizedDescription)", context: temporary)
+            }
+            guard rename(temporary, path) == 0 else {
+                let code = errno
+                try? rewritten.close()
+                throw CubeError(.io, "cannot replace the journal: \(String(cString: strerror(code)))", context: path)
+            }
+            try? handle.close()
+            handle = rewritten
+            done = kept
         }
     }
 

@@ -14,6 +14,9 @@ public struct RechunkSummary: Sendable {
     public var peakTaskBytes: Int
     /// Whether this run continued an interrupted one.
     public var resumed: Bool
+    /// Tasks an interrupted run had finished that this one did again, because the
+    /// intermediate chunks they wrote were gone (see ``StagedCopy/forgetLostWork(_:intermediates:journal:)``).
+    public var redoneTasks: Int
 }
 
 /// Runs a ``RechunkJob`` into its output directory, resumably.
@@ -58,6 +61,7 @@ public enum Rechunker {
         let intermediates = needsTemp ? try IntermediateStores(path: tempPath, keep: options.keepTemp) : nil
         let executor = Executor(jobs: options.jobs, memoryBudget: options.memoryBudget)
         let jobs = zip(job.arrays, arrays).map { ArrayCopyJob(source: $0.source, target: $1, plan: $0.plan) }
+        let redone = resumed ? try intermediates.map { try StagedCopy.forgetLostWork(jobs, intermediates: $0, journal: journal) } ?? 0 : 0
         let moved = try StagedCopy.run(jobs, executor: executor, intermediates: intermediates, journal: journal, progress: progress)
 
         _ = try writeMetadata(job, store: store, complete: true)
@@ -67,7 +71,7 @@ public enum Rechunker {
         if needsTemp && !options.keepTemp { try? FileManager.default.removeItem(atPath: tempPath) }
         try FileManager.default.removeItem(atPath: state)
         return RechunkSummary(arrays: job.arrays.count, bytes: moved, seconds: Date().timeIntervalSince(started),
-                              peakTaskBytes: executor.budget.peakBytes, resumed: resumed)
+                              peakTaskBytes: executor.budget.peakBytes, resumed: resumed, redoneTasks: redone)
     }
 
     /// Creates or reopens the output and takes its lock. Returns whether an interrupted run
