@@ -27,7 +27,11 @@ public struct RechunkCommand: CubeCommand {
         a fast codec (under --temp, default beside the output) hold the data between stages; \
         each of their chunks is deleted as soon as the task of the next stage that reads it is \
         done. Everything every running task holds (decoded and encoded chunks, codec scratch) \
-        fits in --max-mem. --dry-run prints the plan without touching anything.
+        fits in --max-mem. It is a ceiling: where half the memory (or a quarter, and so on) \
+        makes no more passes over the data and at most a tenth more chunk reads and writes, \
+        the plans and the run use that instead. --dry-run prints the plan without touching anything, with the \
+        bytes each stage writes: where the intermediates fit in memory, a --temp on a memory \
+        file system (such as /dev/shm) spares the disk file system's work.
 
         RESUMING
         The output is written in place and marked incomplete (a .cube-rechunk directory and \

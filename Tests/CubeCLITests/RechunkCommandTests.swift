@@ -99,9 +99,34 @@ struct RechunkFixture {
             options.chunks = try ChunkRequest(parsing: ["time=-1,lat=4,lon=4"])
             options.memoryBudget = budget
             options.jobs = 8
-            let summary = try Rechunker.run(try RechunkJobBuilder.build(options))
-            #expect(summary.peakTaskBytes > 0 && summary.peakTaskBytes <= budget)
+            let job = try RechunkJobBuilder.build(options)
+            #expect(job.memoryBudget <= budget)
+            let summary = try Rechunker.run(job)
+            #expect(summary.peakTaskBytes > 0 && summary.peakTaskBytes <= job.memoryBudget)
         }
+    }
+
+    /// With far more memory than the job can use, the plans (and the run) take less, and
+    /// --dry-run says so.
+    @Test func moreMemoryThanPaysForItselfIsLeftUnused() throws {
+        let fixture = try RechunkFixture()
+        let output = fixture.directory + "/lean.zarr"
+        let arguments = [fixture.source, "-o", output, "--chunks", "time=-1,lat=4,lon=4", "--max-mem", "1GiB"]
+        let plan = RechunkCommand.runCapturing(arguments + ["--dry-run", "--json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let json = try JSON.parse(plan.stdout)
+        #expect(json["memory_budget"]?.intValue == 1 << 30)
+        let planned = try #require(json["planned_memory"]?.intValue)
+        #expect(planned < 1 << 28)
+        for array in json["arrays"]?.arrayValue ?? [] {
+            for stage in array["stages"]?.arrayValue ?? [] { #expect((stage["peak_bytes"]?.intValue ?? .max) <= planned) }
+        }
+        let text = RechunkCommand.runCapturing(arguments + ["--dry-run"])
+        #expect(text.stdout.contains("planned (of --max-mem 1GiB"))
+        let run = RechunkCommand.runCapturing(arguments + ["-q"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let source = try ZarrArray.open(try DirectoryStore(path: fixture.source), path: "t2m")
+        #expect(try ZarrArray.open(try DirectoryStore(path: output), path: "t2m").readAll() == (try source.readAll()))
     }
 
     /// Killed at several points (as by `kill -9`), the same command resumes and produces the

@@ -17,6 +17,45 @@ public enum CopyPlanning {
         return try CubeError.annotating(source.path) { try RechunkPlanner.plan(request) }
     }
 
+    /// The least memory, halving from `budget`, whose plans (`plan(memory)` for every array)
+    /// still pay for all of it: no array's plan takes more stages (passes over its data) and
+    /// all of them together at most ``leanStoreOperationsMargin`` more store operations than
+    /// at `budget`. Returns that memory and its plans (the plans at `budget` when halving
+    /// costs more, or a plan does not fit).
+    ///
+    /// A budget is a ceiling, not a target: past the point where larger blocks stop saving
+    /// reads and writes, memory only costs (its first touch, which on a virtual machine whose
+    /// host takes free memory back is a host fault per page; and what else the machine could
+    /// cache). Measured on the reanalysis year at `--max-mem 256MiB`: planned at 128 MiB,
+    /// 6 % more store operations, the run took 4.14 s against 4.45 s (four alternating pairs).
+    public static func leanest(budget: Int, plan: (_ memory: Int) throws -> [RechunkPlan]) throws -> (memory: Int, plans: [RechunkPlan]) {
+        func operations(_ plans: [RechunkPlan]) -> Int {
+            plans.reduce(0) { total, plan in
+                let (sum, overflow) = total.addingReportingOverflow(plan.storeOperations)
+                return overflow ? .max : sum
+            }
+        }
+        let full = try plan(budget)
+        let stages = full.map(\.stages.count)
+        let allowed = operations(full).addingReportingOverflow(operations(full) / leanStoreOperationsMargin)
+        let limit = allowed.overflow ? Int.max : allowed.partialValue
+        var best = (memory: budget, plans: full)
+        var memory = budget / 2
+        while memory >= minimumLeanBudget, let plans = try? plan(memory),
+              zip(plans, stages).allSatisfy({ $0.stages.count <= $1 }),
+              operations(plans) <= limit {
+            best = (memory, plans)
+            memory /= 2
+        }
+        return best
+    }
+
+    /// ``leanest(budget:plan:)`` accepts up to one in this many more store operations.
+    public static let leanStoreOperationsMargin = 10
+
+    /// ``leanest(budget:plan:)`` does not go below this.
+    public static let minimumLeanBudget = 1 << 20
+
     /// Bytes assumed per variable-length string when budgeting memory.
     public static let stringItemEstimate = 64
 

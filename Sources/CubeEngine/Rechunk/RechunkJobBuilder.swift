@@ -30,6 +30,14 @@ public enum RechunkJobBuilder {
         if !unknown.isEmpty {
             throw CubeError(.invalidArgument, "--chunks names what no variable has: \(unknown.joined(separator: ", ")) (dimensions: \(dimensions.sorted().joined(separator: ", ")))")
         }
+        // Plans use less than --max-mem where more would barely save store operations.
+        let lean = try CopyPlanning.leanest(budget: options.memoryBudget) { memory in
+            try arrays.map { array in
+                memory == options.memoryBudget ? array.plan
+                    : try CopyPlanning.plan(source: array.source, target: array.metadata, memoryBudget: memory, jobs: options.jobs)
+            }
+        }
+        for index in arrays.indices { arrays[index].plan = lean.plans[index] }
         let fingerprintDocument: JSON = [
             "source": .string(URL(fileURLWithPath: options.source).standardizedFileURL.path),
             "format": JSON(format.rawValue),
@@ -40,7 +48,7 @@ public enum RechunkJobBuilder {
             }),
         ]
         return RechunkJob(options: options, groups: inputs.groups, arrays: arrays.sorted { $0.path < $1.path },
-                          format: format, fingerprint: Fingerprint.of(fingerprintDocument))
+                          format: format, memoryBudget: lean.memory, fingerprint: Fingerprint.of(fingerprintDocument))
     }
 
     /// One source array with the metadata it would keep unchanged.

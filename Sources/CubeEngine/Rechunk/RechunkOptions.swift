@@ -66,6 +66,9 @@ public struct RechunkJob: Sendable {
     public var arrays: [RechunkArray]
     /// The output's format.
     public var format: ZarrFormat
+    /// The memory the plans and the executor use: `options.memoryBudget`, or less where
+    /// more would barely save store operations (``CopyPlanning/leanest(budget:plan:)``).
+    public var memoryBudget: Int
     /// Identifies the job: a resumed run must have the same.
     public var fingerprint: String
 }

@@ -13,11 +13,15 @@ public enum RechunkReport {
         }
         let peak = job.arrays.map(\.plan.peakBytes).max() ?? 0
         lines.append("")
-        lines.append("peak memory of tasks: \(ByteCount.format(peak)) of \(ByteCount.format(job.options.memoryBudget))")
+        let used = job.memoryBudget < job.options.memoryBudget
+            ? "\(ByteCount.format(job.memoryBudget)) planned (of --max-mem \(ByteCount.format(job.options.memoryBudget)): more would save under a tenth of the store operations)"
+            : ByteCount.format(job.memoryBudget)
+        lines.append("peak memory of tasks: \(ByteCount.format(peak)) of \(used)")
         return lines.joined(separator: "\n")
     }
 
-    /// The job as JSON: `{schema, source, output, zarr_format, fingerprint, arrays: [{path,
+    /// The job as JSON: `{schema, source, output, zarr_format, fingerprint, memory_budget
+    /// (--max-mem), planned_memory (what the plans use), arrays: [{path,
     /// rechunked, shape, item_size, source_chunks, target_chunks, stages: [{input, output,
     /// read_chunks, write_chunks, tasks, chunks_read, chunks_written, bytes_read,
     /// bytes_written, task_bytes, concurrency, peak_bytes}], notes}]}`.
@@ -40,6 +44,7 @@ public enum RechunkReport {
         }
         return ["schema": 1, "source": .string(job.options.source), "output": .string(job.options.output),
                 "zarr_format": JSON(job.format.rawValue), "fingerprint": .string(job.fingerprint),
-                "memory_budget": JSON(job.options.memoryBudget), "arrays": .array(arrays)]
+                "memory_budget": JSON(job.options.memoryBudget), "planned_memory": JSON(job.memoryBudget),
+                "arrays": .array(arrays)]
     }
 }

@@ -59,7 +59,7 @@ public enum Rechunker {
             try FileManager.default.removeItem(atPath: tempPath)
         }
         let intermediates = needsTemp ? try IntermediateStores(path: tempPath, keep: options.keepTemp) : nil
-        let executor = Executor(jobs: options.jobs, memoryBudget: options.memoryBudget)
+        let executor = Executor(jobs: options.jobs, memoryBudget: job.memoryBudget)
         let jobs = zip(job.arrays, arrays).map { ArrayCopyJob(source: $0.source, target: $1, plan: $0.plan) }
         let redone = resumed ? try intermediates.map { try StagedCopy.forgetLostWork(jobs, intermediates: $0, journal: journal) } ?? 0 : 0
         let moved = try StagedCopy.run(jobs, executor: executor, intermediates: intermediates, journal: journal, progress: progress)
