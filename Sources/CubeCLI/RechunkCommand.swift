@@ -29,9 +29,9 @@ public struct RechunkCommand: CubeCommand {
         done. Everything every running task holds (decoded and encoded chunks, codec scratch) \
         fits in --max-mem. It is a ceiling: where half the memory (or a quarter, and so on) \
         makes no more passes over the data and at most a tenth more chunk reads and writes, \
-        the plans and the run use that instead. --dry-run prints the plan without touching anything, with the \
-        bytes each stage writes: where the intermediates fit in memory, a --temp on a memory \
-        file system (such as /dev/shm) spares the disk file system's work.
+        the plans and the run use that instead. --dry-run prints the plan without touching \
+        anything, with the bytes each stage writes: where the intermediates fit in memory, a \
+        --temp on a memory file system (such as /dev/shm) spares the disk file system's work.
 
         RESUMING
         The output is written in place and marked incomplete (a .cube-rechunk directory and \

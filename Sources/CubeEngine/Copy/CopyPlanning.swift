@@ -26,8 +26,7 @@ public enum CopyPlanning {
     /// A budget is a ceiling, not a target: past the point where larger blocks stop saving
     /// reads and writes, memory only costs (its first touch, which on a virtual machine whose
     /// host takes free memory back is a host fault per page; and what else the machine could
-    /// cache). Measured on the reanalysis year at `--max-mem 256MiB`: planned at 128 MiB,
-    /// 6 % more store operations, the run took 4.14 s against 4.45 s (four alternating pairs).
+    /// cache). The measurements are in `benchmarks/README.md`.
     public static func leanest(budget: Int, plan: (_ memory: Int) throws -> [RechunkPlan]) throws -> (memory: Int, plans: [RechunkPlan]) {
         func operations(_ plans: [RechunkPlan]) -> Int {
             plans.reduce(0) { total, plan in
@@ -37,7 +36,8 @@ public enum CopyPlanning {
         }
         let full = try plan(budget)
         let stages = full.map(\.stages.count)
-        let allowed = operations(full).addingReportingOverflow(operations(full) / leanStoreOperationsMargin)
+        let fullOperations = operations(full)
+        let allowed = fullOperations.addingReportingOverflow(fullOperations / leanStoreOperationsMargin)
         let limit = allowed.overflow ? Int.max : allowed.partialValue
         var best = (memory: budget, plans: full)
         var memory = budget / 2
