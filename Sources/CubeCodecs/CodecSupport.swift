@@ -54,16 +54,17 @@ enum CodecSupport {
         let written = try out.withUnsafeMutableBytes { buffer in
             try body(buffer.baseAddress.unsafelyUnwrapped, capacity)
         }
-        out.removeLast(out.count - min(max(written, 0), capacity))
-        return tightened(out, from: capacity)
+        return trimmed(consume out, to: min(max(written, 0), capacity))
     }
 
-    /// `bytes`, cut down from the `room` bytes it was written in, copied to fresh storage
-    /// when that room was more than about twice its size (the roomy buffer goes back to the
-    /// thread's cache). The room asked for, not the buffer's capacity, is what counts: a
-    /// cached buffer may be a little larger than asked, and a result that filled half of
-    /// what was asked is kept where it is.
-    static func tightened(_ bytes: [UInt8], from room: Int) -> [UInt8] {
+    /// The first `count` bytes of `bytes` (the room a codec was given to write into), copied
+    /// to fresh storage when that room was more than about twice as large (the roomy buffer
+    /// goes back to the thread's cache). The room asked for, not the buffer's capacity, is
+    /// what counts: a cached buffer may be a little larger than asked, and a result that
+    /// filled half of what was asked is kept where it is.
+    static func trimmed(_ bytes: consuming [UInt8], to count: Int) -> [UInt8] {
+        let room = bytes.count
+        bytes.removeLast(room - count)
         guard room - bytes.count > max(bytes.count, 4096) else { return bytes }
         var tight = BufferCache.take(count: bytes.count)
         tight.withUnsafeMutableBytes { destination in

@@ -132,8 +132,6 @@ enum Deflate {
             }
         }
         try CodecSupport.checkDecodedSize(codec, produced, expected)
-        let room = output.count
-        output.removeLast(room - produced)
-        return CodecSupport.tightened(output, from: room)
+        return CodecSupport.trimmed(consume output, to: produced)
     }
 }

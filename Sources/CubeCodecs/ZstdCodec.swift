@@ -174,9 +174,7 @@ public struct ZstdCodec: BytesToBytesCodec {
             }
         }
         try CodecSupport.checkDecodedSize(name, produced, expected)
-        let room = output.count
-        output.removeLast(room - produced)
-        return CodecSupport.tightened(output, from: room)
+        return CodecSupport.trimmed(consume output, to: produced)
     }
 
     /// `ZSTD_compressBound`.
