@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),
         .testTarget(name: "CubeCodecsTests", dependencies: ["CubeCodecs"]),
         .testTarget(name: "CubeZarrTests", dependencies: ["CubeZarr", "CubeTestSupport", "CDirectIO"]),
-        .testTarget(name: "CubeNetCDFTests", dependencies: ["CubeNetCDF", "CNetCDF"]),
+        .testTarget(name: "CubeNetCDFTests", dependencies: ["CubeNetCDF", "CubeHDF5", "CNetCDF"]),
         .testTarget(name: "CubeHDF5Tests", dependencies: ["CubeHDF5", "CHDF5"]),
         .testTarget(name: "CubeEngineTests", dependencies: ["CubeEngine"]),
         .testTarget(name: "CubeCLITests", dependencies: ["CubeCLI", "CubeTestSupport"]),

@@ -39,6 +39,8 @@ public final class HDF5Dataset: ArraySource, Sendable {
 
     /// The open dataset.
     let handle: HDF5Handle
+    /// The open file it belongs to, kept open while the dataset is.
+    let file: HDF5OpenFile
     /// The type to read into with libhdf5.
     let memoryType: HDF5Handle
     /// Where errors point.
@@ -54,11 +56,12 @@ public final class HDF5Dataset: ArraySource, Sendable {
         case unsupported(String)
     }
 
-    private init(handle: HDF5Handle, memoryType: HDF5Handle, location: HDF5Location, path: String, shape: [Int],
+    private init(handle: HDF5Handle, file: HDF5OpenFile, memoryType: HDF5Handle, location: HDF5Location, path: String, shape: [Int],
                  maxShape: [Int?], dataType: DataType, chunkShape: [Int]?, dimensionNames: [String],
                  attributes: [Attribute], storage: StorageInfo, filters: [HDF5Filter], fillValue: FillValue,
                  decoder: RawChunkDecoder?, partialEdgeChunksUnfiltered: Bool) {
         self.handle = handle
+        self.file = file
         self.memoryType = memoryType
         self.location = location
         self.path = path
@@ -78,7 +81,8 @@ public final class HDF5Dataset: ArraySource, Sendable {
 
     /// Reads the metadata of the open dataset `handle`. `dimensionNames` must have one
     /// name per axis.
-    static func open(_ handle: HDF5Handle, location: HDF5Location, dimensionNames: [String]) throws -> Opening {
+    static func open(_ handle: HDF5Handle, in file: HDF5OpenFile, location: HDF5Location,
+                     dimensionNames: [String]) throws -> Opening {
         try HDF5Library.withLock {
             let path = String((location.object ?? "").drop { $0 == "/" })
             let extent = try HDF5Shape.read(dataset: handle.id, at: location)
@@ -156,7 +160,7 @@ public final class HDF5Dataset: ArraySource, Sendable {
                                 context: location.description)
             }
             return .dataset(HDF5Dataset(
-                handle: handle, memoryType: element.memoryType, location: location, path: path, shape: shape,
+                handle: handle, file: file, memoryType: element.memoryType, location: location, path: path, shape: shape,
                 maxShape: extent.maxShape, dataType: element.dataType, chunkShape: chunkShape,
                 dimensionNames: dimensionNames, attributes: attributes, storage: storage, filters: filters,
                 fillValue: fill, decoder: decoder, partialEdgeChunksUnfiltered: partialUnfiltered))

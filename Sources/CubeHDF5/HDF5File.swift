@@ -23,8 +23,8 @@ import Darwin
 public final class HDF5File: Sendable {
     /// The file's path on disk, as given.
     public let path: String
-    /// The open file.
-    let handle: HDF5Handle
+    /// The open file, shared with every other ``HDF5File`` of the same file on disk.
+    let file: HDF5OpenFile
 
     /// Opens the file at `path` read-only.
     ///
@@ -43,18 +43,16 @@ public final class HDF5File: Sendable {
         guard access(path, R_OK) == 0 else {
             throw CubeError(.io, "cannot read the file (permission denied)", context: path)
         }
-        handle = try HDF5Library.withLock {
+        file = try HDF5Library.withLock {
+            let identity = FileIdentity.of(path)
+            if let open = HDF5OpenFile.all.owner(of: identity) { return open }
             let isHDF5 = cube_H5F_is_hdf5(path)
             if isHDF5 < 0 { try h5check(isHDF5, "H5Fis_hdf5", at: location) }
             guard isHDF5 > 0 else {
                 _ = cube_H5E_clear()
                 throw CubeError(.invalidInput, "not an HDF5 file (no HDF5 signature found)", context: path)
             }
-            let fapl = try HDF5Handle.make(.propertyList, "H5Pcreate", at: location) { H5Pcreate(cube_H5P_FILE_ACCESS()) }
-            _ = cube_H5P_set_lenient_file_locking(fapl.id)
-            return try HDF5Handle.make(.file, "H5Fopen", at: location, errorKind: .invalidInput) {
-                H5Fopen(path, cube_H5F_ACC_RDONLY(), fapl.id)
-            }
+            return try HDF5OpenFile(path: path, identity: identity, at: location)
         }
     }
 
@@ -95,7 +93,7 @@ public final class HDF5File: Sendable {
                 throw CubeError(.notFound, "no dataset at this path", context: location.description)
             }
             let object = try HDF5Handle.make(.object, "H5Oopen", at: location, errorKind: .notFound) {
-                H5Oopen(handle.id, "/" + trimmed, cube_H5P_DEFAULT())
+                H5Oopen(file.id, "/" + trimmed, cube_H5P_DEFAULT())
             }
             guard H5Iget_type(object.id) == H5I_DATASET else {
                 throw CubeError(.notFound, "object is not a dataset", context: location.description)
@@ -108,7 +106,7 @@ public final class HDF5File: Sendable {
         } else {
             names = try dimensionNamesByScanning(trimmed, object: object, location: location)
         }
-        switch try HDF5Dataset.open(object, location: location, dimensionNames: names) {
+        switch try HDF5Dataset.open(object, in: file, location: location, dimensionNames: names) {
         case .dataset(let dataset): return dataset
         case .unsupported(let reason):
             throw CubeError(.unsupported, "cannot read dataset \(trimmed): \(reason)", context: path)
@@ -121,7 +119,7 @@ public final class HDF5File: Sendable {
         var prefix = ""
         for component in path.split(separator: "/") {
             prefix += "/" + component
-            guard H5Lexists(handle.id, prefix, cube_H5P_DEFAULT()) > 0 else { return false }
+            guard H5Lexists(file.id, prefix, cube_H5P_DEFAULT()) > 0 else { return false }
         }
         return true
     }
@@ -181,7 +179,7 @@ public final class HDF5File: Sendable {
     func scan() throws -> ScannedGroup {
         try HDF5Library.withLock {
             let location = HDF5Location(file: path, object: "/")
-            let root = try HDF5Handle.make(.group, "H5Gopen2", at: location) { H5Gopen2(handle.id, "/", cube_H5P_DEFAULT()) }
+            let root = try HDF5Handle.make(.group, "H5Gopen2", at: location) { H5Gopen2(file.id, "/", cube_H5P_DEFAULT()) }
             var visited: Set<DimensionNaming.ObjectID> = []
             if let id = Self.identity(root.id) { visited.insert(id) }
             return try scanGroup(root, path: "", location: location, visited: &visited)
@@ -330,7 +328,7 @@ public final class HDF5File: Sendable {
         var variables: [any ArraySource] = []
         var storage: [String: StorageInfo] = [:]
         for (index, dataset) in group.datasets.enumerated() where !dataset.isDimensionOnly {
-            switch try HDF5Dataset.open(dataset.handle, location: dataset.location,
+            switch try HDF5Dataset.open(dataset.handle, in: file, location: dataset.location,
                                         dimensionNames: named.datasetDimensions[index]) {
             case .dataset(let variable):
                 variables.append(variable)
@@ -346,5 +344,39 @@ public final class HDF5File: Sendable {
         let attributes = try HDF5Attributes.readAll(of: group.handle.id, at: group.location)
         return DatasetGroup(path: group.path, dimensions: named.dimensions, variables: variables, storage: storage,
                             attributes: attributes, groups: groups)
+    }
+}
+
+/// A file open in libhdf5 through cube's reader: one per file on disk in the whole process
+/// (``SharedFileOpens``), kept open by every ``HDF5File`` and ``HDF5Dataset`` of it.
+///
+/// It is opened through libhdf5's stdio driver, while libnetcdf opens files through the
+/// default sec2 driver: libhdf5 only treats opens through the same driver as one file, so
+/// reading a netCDF-4 file's chunks here beside libnetcdf's open of it are two separate
+/// files to libhdf5 and cannot meet the shared-dataset fault that ``SharedFileOpens``
+/// describes.
+final class HDF5OpenFile: @unchecked Sendable {
+    /// The libhdf5 file id.
+    let id: hid_t
+    /// Which file on disk this is.
+    private let identity: FileIdentity
+
+    /// The files open through cube's reader.
+    static let all = SharedFileOpens<HDF5OpenFile>()
+
+    /// Opens `path` read-only and records it in ``all``; call holding the library lock.
+    init(path: String, identity: FileIdentity, at location: HDF5Location) throws {
+        let fapl = try HDF5Handle.make(.propertyList, "H5Pcreate", at: location) { H5Pcreate(cube_H5P_FILE_ACCESS()) }
+        try h5check(H5Pset_fapl_stdio(fapl.id), "H5Pset_fapl_stdio", at: location)
+        _ = cube_H5P_set_lenient_file_locking(fapl.id)
+        let id = try h5check(H5Fopen(path, cube_H5F_ACC_RDONLY(), fapl.id), "H5Fopen", at: location, kind: .invalidInput)
+        self.id = id
+        self.identity = identity
+        Self.all.register(self, for: identity) { _ = H5Fclose(id) }
+    }
+
+    deinit {
+        let identity = identity, me = ObjectIdentifier(self)
+        HDF5Library.withLock { Self.all.release(identity, owner: me) }
     }
 }

@@ -158,7 +158,7 @@ func h5check<T: BinaryInteger>(_ result: T, _ operation: @autoclosure () -> Stri
 final class HDF5Handle: @unchecked Sendable {
     /// Which close function an identifier needs.
     enum Kind: Sendable {
-        case file, group, dataset, datatype, dataspace, attribute, propertyList, object
+        case group, dataset, datatype, dataspace, attribute, propertyList, object
     }
 
     /// The identifier.
@@ -186,7 +186,6 @@ final class HDF5Handle: @unchecked Sendable {
         let kind = kind
         HDF5Library.withLock {
             switch kind {
-            case .file: _ = H5Fclose(id)
             case .group: _ = H5Gclose(id)
             case .dataset: _ = H5Dclose(id)
             case .datatype: _ = H5Tclose(id)

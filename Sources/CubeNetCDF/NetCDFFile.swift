@@ -1,5 +1,6 @@
 import CNetCDF
 import CubeCore
+import CubeHDF5
 
 /// The on-disk format of a NetCDF file.
 public enum NetCDFFormat: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
@@ -33,7 +34,9 @@ public enum NetCDFFormat: String, Sendable, Hashable, CaseIterable, CustomString
 ///
 /// Safe to share between threads: every libnetcdf call is serialized by ``NetCDFLibrary``.
 /// The file stays open as long as this object or any ``NetCDFVariable`` read from it is
-/// alive, and is closed when the last of them goes away.
+/// alive, and is closed when the last of them goes away. Opening a file that is already
+/// open returns the open one (see ``SharedFileOpens`` for why libnetcdf must not open one
+/// file twice).
 public final class NetCDFFile: Sendable {
     /// The path the file was opened with.
     public let path: String
@@ -41,11 +44,17 @@ public final class NetCDFFile: Sendable {
     public let format: NetCDFFormat
     /// The libnetcdf id of the open file (its root group).
     let ncid: Int32
+    /// Which file on disk this is, for ``openFiles``.
+    private let identity: FileIdentity
 
-    private init(path: String, ncid: Int32, format: NetCDFFormat) {
+    /// The files open in this process, one open each.
+    private static let openFiles = SharedFileOpens<NetCDFFile>()
+
+    private init(path: String, ncid: Int32, format: NetCDFFormat, identity: FileIdentity) {
         self.path = path
         self.ncid = ncid
         self.format = format
+        self.identity = identity
     }
 
     /// Opens the file at `path` read-only.
@@ -53,6 +62,15 @@ public final class NetCDFFile: Sendable {
     /// Throws ``CubeError`` with `path` as context when the file is missing (`.notFound`),
     /// is not a NetCDF file (`.invalidInput`), or is damaged (`.corrupt`).
     public static func open(path: String) throws -> NetCDFFile {
+        try NetCDFLibrary.withLock {
+            let identity = FileIdentity.of(path)
+            if let open = openFiles.owner(of: identity) { return open }
+            return try opening(path: path, identity: identity)
+        }
+    }
+
+    /// Opens the file with libnetcdf and records it in ``openFiles``; runs under the lock.
+    private static func opening(path: String, identity: FileIdentity) throws -> NetCDFFile {
         let context = NCContext(file: path)
         var ncid: Int32 = -1
         try ncCall("nc_open", context) { nc_open(path, NC_NOWRITE, &ncid) }
@@ -75,7 +93,8 @@ public final class NetCDFFile: Sendable {
             throw CubeError(.unsupported, "unknown NetCDF format \(rawFormat)", context: path)
         }
         // From here on the file closes itself if a check fails.
-        let file = NetCDFFile(path: path, ncid: ncid, format: format)
+        let file = NetCDFFile(path: path, ncid: ncid, format: format, identity: identity)
+        openFiles.register(file, for: identity) { _ = nc_close(ncid) }
         if !format.isNetCDF4 {
             try NCClassicSize.check(ncid: ncid, format: format, path: path)
         }
@@ -83,8 +102,8 @@ public final class NetCDFFile: Sendable {
     }
 
     deinit {
-        let id = ncid
-        NetCDFLibrary.withLock { _ = nc_close(id) }
+        let identity = identity, me = ObjectIdentifier(self)
+        NetCDFLibrary.withLock { Self.openFiles.release(identity, owner: me) }
     }
 
     /// Reads the whole dataset tree: every group (recursively), its dimensions, variables,
