@@ -40,7 +40,7 @@ public final class HDF5Dataset: ArraySource, Sendable {
     /// The open dataset.
     let handle: HDF5Handle
     /// The open file it belongs to, kept open while the dataset is.
-    let file: HDF5OpenFile
+    let file: SharedOpen<hid_t>
     /// The type to read into with libhdf5.
     let memoryType: HDF5Handle
     /// Where errors point.
@@ -56,7 +56,7 @@ public final class HDF5Dataset: ArraySource, Sendable {
         case unsupported(String)
     }
 
-    private init(handle: HDF5Handle, file: HDF5OpenFile, memoryType: HDF5Handle, location: HDF5Location, path: String, shape: [Int],
+    private init(handle: HDF5Handle, file: SharedOpen<hid_t>, memoryType: HDF5Handle, location: HDF5Location, path: String, shape: [Int],
                  maxShape: [Int?], dataType: DataType, chunkShape: [Int]?, dimensionNames: [String],
                  attributes: [Attribute], storage: StorageInfo, filters: [HDF5Filter], fillValue: FillValue,
                  decoder: RawChunkDecoder?, partialEdgeChunksUnfiltered: Bool) {
@@ -81,7 +81,7 @@ public final class HDF5Dataset: ArraySource, Sendable {
 
     /// Reads the metadata of the open dataset `handle`. `dimensionNames` must have one
     /// name per axis.
-    static func open(_ handle: HDF5Handle, in file: HDF5OpenFile, location: HDF5Location,
+    static func open(_ handle: HDF5Handle, in file: SharedOpen<hid_t>, location: HDF5Location,
                      dimensionNames: [String]) throws -> Opening {
         try HDF5Library.withLock {
             let path = String((location.object ?? "").drop { $0 == "/" })

@@ -34,7 +34,8 @@ public struct FileIdentity: Hashable, Sendable {
 }
 
 /// At most one open of each file by a reader library (libnetcdf, or cube's own libhdf5
-/// reader) in the whole process: opening a file that is already open hands out the open one.
+/// reader) in the whole process: opening a file that is already open hands out the open
+/// one's handle, and the handle is closed when its last holder lets go.
 ///
 /// libhdf5 1.10 keeps one in-memory dataset for all opens of its file, tied to the open
 /// that read it first; once that open is closed, the others read through it into freed
@@ -43,13 +44,13 @@ public struct FileIdentity: Hashable, Sendable {
 /// calls for every variable) crash in `H5F_addr_decode`. Parallel reads of one file (tests,
 /// `cube-bench` reopening its input) did that.
 ///
-/// Every method must be called while holding ``HDF5Library``'s lock, which also serializes
-/// the library's own open and close calls, so a check and the open that follows it are one
-/// step.
-public final class SharedFileOpens<Owner: AnyObject>: @unchecked Sendable {
+/// Opening, closing and the bookkeeping all run under ``HDF5Library``'s lock, so a check
+/// and the open that follows it are one step, and a holder going away at the same moment
+/// is either found alive or has its handle closed before the file is opened again.
+public final class SharedFileOpens<ID: Sendable>: @unchecked Sendable {
     private struct Entry {
-        weak var owner: Owner?
-        let ownerID: ObjectIdentifier
+        weak var open: SharedOpen<ID>?
+        let openID: ObjectIdentifier
         let close: () -> Void
     }
 
@@ -58,30 +59,47 @@ public final class SharedFileOpens<Owner: AnyObject>: @unchecked Sendable {
     /// An empty registry.
     public init() {}
 
-    /// The open owner of the file `identity`, or `nil` when it is not open.
-    ///
-    /// An owner that is going away but has not released its file yet has its file closed
-    /// here, before the caller opens it again.
-    public func owner(of identity: FileIdentity) -> Owner? {
-        guard let entry = entries[identity] else { return nil }
-        if let owner = entry.owner { return owner }
-        entries[identity] = nil
-        entry.close()
-        return nil
+    /// The open handle of the file at `path`: the one already open, or a new one from
+    /// `open`; `close` closes a handle when its last holder lets go.
+    public func open(_ path: String, _ open: () throws -> ID, close: @escaping @Sendable (ID) -> Void) throws -> SharedOpen<ID> {
+        try HDF5Library.withLock {
+            let identity = FileIdentity.of(path)
+            if let entry = entries[identity] {
+                if let shared = entry.open { return shared }
+                // Its last holder is going away but has not closed it yet: close it first.
+                entries[identity] = nil
+                entry.close()
+            }
+            let id = try open()
+            let shared = SharedOpen(id: id, identity: identity, registry: self)
+            entries[identity] = Entry(open: shared, openID: ObjectIdentifier(shared), close: { close(id) })
+            return shared
+        }
     }
 
-    /// Records `owner` as the open of the file `identity`; `close` closes the library's
-    /// handle (it must not hold on to `owner`).
-    public func register(_ owner: Owner, for identity: FileIdentity, close: @escaping () -> Void) {
-        if let stale = entries[identity], stale.owner == nil { stale.close() }
-        entries[identity] = Entry(owner: owner, ownerID: ObjectIdentifier(owner), close: close)
+    /// Closes the handle of `openID` unless ``open(_:_:close:)`` already did.
+    fileprivate func release(_ identity: FileIdentity, open openID: ObjectIdentifier) {
+        HDF5Library.withLock {
+            guard let entry = entries[identity], entry.openID == openID else { return }
+            entries[identity] = nil
+            entry.close()
+        }
+    }
+}
+
+/// A reader library's handle of an open file, shared by everyone who opened the file
+/// through one ``SharedFileOpens``; closed when the last holder lets it go.
+public final class SharedOpen<ID: Sendable>: @unchecked Sendable {
+    /// The library's handle (a libnetcdf ncid, a libhdf5 file id).
+    public let id: ID
+    private let identity: FileIdentity
+    private let registry: SharedFileOpens<ID>
+
+    fileprivate init(id: ID, identity: FileIdentity, registry: SharedFileOpens<ID>) {
+        self.id = id
+        self.identity = identity
+        self.registry = registry
     }
 
-    /// Closes the file of the owner `ownerID`, unless ``owner(of:)`` already did; owners
-    /// call this from `deinit`.
-    public func release(_ identity: FileIdentity, owner ownerID: ObjectIdentifier) {
-        guard let entry = entries[identity], entry.ownerID == ownerID else { return }
-        entries[identity] = nil
-        entry.close()
-    }
+    deinit { registry.release(identity, open: ObjectIdentifier(self)) }
 }

@@ -35,26 +35,25 @@ public enum NetCDFFormat: String, Sendable, Hashable, CaseIterable, CustomString
 /// Safe to share between threads: every libnetcdf call is serialized by ``NetCDFLibrary``.
 /// The file stays open as long as this object or any ``NetCDFVariable`` read from it is
 /// alive, and is closed when the last of them goes away. Opening a file that is already
-/// open returns the open one (see ``SharedFileOpens`` for why libnetcdf must not open one
-/// file twice).
+/// open, under any path, shares its libnetcdf handle (see ``SharedFileOpens`` for why
+/// libnetcdf must not open one file twice).
 public final class NetCDFFile: Sendable {
     /// The path the file was opened with.
     public let path: String
     /// The on-disk format.
     public let format: NetCDFFormat
+    /// The open file, shared with every other ``NetCDFFile`` of the same file on disk.
+    private let open: SharedOpen<Int32>
     /// The libnetcdf id of the open file (its root group).
-    let ncid: Int32
-    /// Which file on disk this is, for ``openFiles``.
-    private let identity: FileIdentity
+    var ncid: Int32 { open.id }
 
-    /// The files open in this process, one open each.
-    private static let openFiles = SharedFileOpens<NetCDFFile>()
+    /// The files open through libnetcdf, one open each (``SharedFileOpens``).
+    private static let openFiles = SharedFileOpens<Int32>()
 
-    private init(path: String, ncid: Int32, format: NetCDFFormat, identity: FileIdentity) {
+    private init(path: String, open: SharedOpen<Int32>, format: NetCDFFormat) {
         self.path = path
-        self.ncid = ncid
+        self.open = open
         self.format = format
-        self.identity = identity
     }
 
     /// Opens the file at `path` read-only.
@@ -62,25 +61,15 @@ public final class NetCDFFile: Sendable {
     /// Throws ``CubeError`` with `path` as context when the file is missing (`.notFound`),
     /// is not a NetCDF file (`.invalidInput`), or is damaged (`.corrupt`).
     public static func open(path: String) throws -> NetCDFFile {
-        try NetCDFLibrary.withLock {
-            let identity = FileIdentity.of(path)
-            if let open = openFiles.owner(of: identity) { return open }
-            return try opening(path: path, identity: identity)
-        }
-    }
-
-    /// Opens the file with libnetcdf and records it in ``openFiles``; runs under the lock.
-    private static func opening(path: String, identity: FileIdentity) throws -> NetCDFFile {
         let context = NCContext(file: path)
-        var ncid: Int32 = -1
-        try ncCall("nc_open", context) { nc_open(path, NC_NOWRITE, &ncid) }
+        // A failed check below lets go of `shared`, which closes it unless others hold it.
+        let shared = try openFiles.open(path, {
+            var ncid: Int32 = -1
+            try ncCall("nc_open", context) { nc_open(path, NC_NOWRITE, &ncid) }
+            return ncid
+        }, close: { ncid in NetCDFLibrary.withLock { _ = nc_close(ncid) } })
         var rawFormat: Int32 = 0
-        do {
-            try ncCall("nc_inq_format", context) { nc_inq_format(ncid, &rawFormat) }
-        } catch {
-            NetCDFLibrary.withLock { _ = nc_close(ncid) }
-            throw error
-        }
+        try ncCall("nc_inq_format", context) { nc_inq_format(shared.id, &rawFormat) }
         let format: NetCDFFormat
         switch rawFormat {
         case NC_FORMAT_CLASSIC: format = .classic
@@ -89,21 +78,12 @@ public final class NetCDFFile: Sendable {
         case NC_FORMAT_NETCDF4: format = .netCDF4
         case NC_FORMAT_NETCDF4_CLASSIC: format = .netCDF4Classic
         default:
-            NetCDFLibrary.withLock { _ = nc_close(ncid) }
             throw CubeError(.unsupported, "unknown NetCDF format \(rawFormat)", context: path)
         }
-        // From here on the file closes itself if a check fails.
-        let file = NetCDFFile(path: path, ncid: ncid, format: format, identity: identity)
-        openFiles.register(file, for: identity) { _ = nc_close(ncid) }
         if !format.isNetCDF4 {
-            try NCClassicSize.check(ncid: ncid, format: format, path: path)
+            try NCClassicSize.check(ncid: shared.id, format: format, path: path)
         }
-        return file
-    }
-
-    deinit {
-        let identity = identity, me = ObjectIdentifier(self)
-        NetCDFLibrary.withLock { Self.openFiles.release(identity, owner: me) }
+        return NetCDFFile(path: path, open: shared, format: format)
     }
 
     /// Reads the whole dataset tree: every group (recursively), its dimensions, variables,
