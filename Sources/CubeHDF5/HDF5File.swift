@@ -32,9 +32,8 @@ public final class HDF5File: Sendable {
     /// They are opened through libhdf5's stdio driver, while libnetcdf opens files through
     /// the default sec2 driver: libhdf5 only takes opens through one driver for one file, so
     /// cube reading a netCDF-4 file's chunks beside libnetcdf's open of it are two files to
-    /// libhdf5, and cannot meet the fault ``SharedFileOpens`` describes. (Converting the
-    /// benchmark's reanalysis year this way took 3.48 s against 3.69 s through sec2, median
-    /// of four alternating pairs.)
+    /// libhdf5, and cannot meet the fault ``SharedFileOpens`` describes. It reads no slower
+    /// (`benchmarks/README.md`).
     static let openFiles = SharedFileOpens<hid_t>()
 
     /// Opens the file at `path` read-only.
@@ -358,4 +357,3 @@ public final class HDF5File: Sendable {
                             attributes: attributes, groups: groups)
     }
 }
-

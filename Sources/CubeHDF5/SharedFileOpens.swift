@@ -7,13 +7,13 @@ import Darwin
 #endif
 
 /// A file on disk, the same whatever path names it: its device and inode.
-public struct FileIdentity: Hashable, Sendable {
+struct FileIdentity: Hashable, Sendable {
     private let device: UInt64
     private let inode: UInt64
 
     /// The identity of the file at `path`; a file that cannot be examined gets an identity
     /// of its own that matches nothing else (so it is never shared).
-    public static func of(_ path: String) -> FileIdentity {
+    static func of(_ path: String) -> FileIdentity {
         var info = stat()
         guard stat(path, &info) == 0 else {
             return FileIdentity(device: .max, inode: unmatched.next())
