@@ -11,25 +11,19 @@ struct FileIdentity: Hashable, Sendable {
     private let device: UInt64
     private let inode: UInt64
 
-    /// The identity of the file at `path`; a file that cannot be examined gets an identity
-    /// of its own that matches nothing else (so it is never shared).
-    static func of(_ path: String) -> FileIdentity {
+    /// The identity of the file at `path`, or `nil` when it cannot be examined.
+    init?(path: String) {
         var info = stat()
-        guard stat(path, &info) == 0 else {
-            return FileIdentity(device: .max, inode: unmatched.next())
-        }
-        return FileIdentity(device: UInt64(truncatingIfNeeded: info.st_dev),
-                            inode: UInt64(truncatingIfNeeded: info.st_ino))
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(truncatingIfNeeded: info.st_dev)
+        inode = UInt64(truncatingIfNeeded: info.st_ino)
     }
 
-    /// Numbers identities of files that could not be examined.
-    private static let unmatched = Counter()
-
-    /// A thread-safe counter.
-    private final class Counter: @unchecked Sendable {
-        private let mutex = RecursiveMutex()
-        private var value: UInt64 = 0
-        func next() -> UInt64 { mutex.withLock { value += 1; return value } }
+    /// The `number`th identity of a file that could not be examined: it matches no other
+    /// (so such a file is never shared).
+    init(unmatched number: UInt64) {
+        device = .max
+        inode = number
     }
 }
 
@@ -55,6 +49,8 @@ public final class SharedFileOpens<ID: Sendable>: @unchecked Sendable {
     }
 
     private var entries: [FileIdentity: Entry] = [:]
+    /// Identities handed to files that could not be examined so far.
+    private var unmatched: UInt64 = 0
 
     /// An empty registry.
     public init() {}
@@ -63,7 +59,10 @@ public final class SharedFileOpens<ID: Sendable>: @unchecked Sendable {
     /// `open`; `close` closes a handle when its last holder lets go.
     public func open(_ path: String, _ open: () throws -> ID, close: @escaping @Sendable (ID) -> Void) throws -> SharedOpen<ID> {
         try HDF5Library.withLock {
-            let identity = FileIdentity.of(path)
+            let identity = FileIdentity(path: path) ?? {
+                unmatched += 1
+                return FileIdentity(unmatched: unmatched)
+            }()
             if let entry = entries[identity] {
                 if let shared = entry.open { return shared }
                 // Its last holder is going away but has not closed it yet: close it first.

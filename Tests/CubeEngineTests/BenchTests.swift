@@ -149,7 +149,7 @@ import Testing
     }
 
     @Test func netCDFVariablesUseTheChunkGrid() throws {
-        let file = repositoryRoot.appendingPathComponent("fixtures/netcdf/nc4.nc").path
+        let file = DatasetOpenerTests.nc4
         let measured = try BenchFixtures.measure(file, settings: BenchFixtures.settings())
         // t2m is 3 × 4 × 5 in chunks of 1 × 2 × 5.
         let series = try #require(measured[.series]), slice = try #require(measured[.slice]), scan = try #require(measured[.scan])
@@ -180,10 +180,6 @@ import Testing
         let measured = try BenchFixtures.measure(try BenchFixtures.store(chunks: BenchFixtures.mapChunks), settings: settings)
         let series = try #require(measured[.series])
         #expect(series.reads == 6 && series.perRead(series.chunks) == 24)
-    }
-
-    private var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 }
 

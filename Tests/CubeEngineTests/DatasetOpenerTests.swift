@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @Suite struct DatasetOpenerTests {
+    /// The netCDF-4 fixture (the repository root is three levels above this file).
     static let nc4 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("fixtures/netcdf/nc4.nc").path
 
