@@ -8,11 +8,19 @@ public struct CopyTask: Sendable {
     public var bytes: Int
     /// A label for errors (`t2m chunk [0, 3, 7]`).
     public var label: String
-    /// The work.
-    public var run: @Sendable () throws -> Int
+    /// The work, given the spare room its worker holds beside the task's `bytes` (see
+    /// ``init(bytes:label:usingSpare:)``).
+    public var run: @Sendable (_ spare: Int) throws -> Int
 
-    /// Creates a task.
+    /// Creates a task that holds at most `bytes`.
     public init(bytes: Int, label: String, run: @escaping @Sendable () throws -> Int) {
+        self.init(bytes: bytes, label: label) { _ in try run() }
+    }
+
+    /// Creates a task that holds at most `bytes` plus the spare room it is given: bytes its
+    /// worker reserved beside the task's own, which the task may use until it returns (they
+    /// also bound the worker's cached buffers, so using them evicts those first).
+    public init(bytes: Int, label: String, usingSpare run: @escaping @Sendable (_ spare: Int) throws -> Int) {
         self.bytes = bytes
         self.label = label
         self.run = run
@@ -149,7 +157,7 @@ public final class Executor: Sendable {
                         spare = 0
                         cache.limit = task.bytes
                     }
-                    let moved = try BufferCache.withCurrent(cache) { try task.run() }
+                    let moved = try BufferCache.withCurrent(cache) { try task.run(spare) }
                     state.add(moved)
                     progress?.advance(bytes: moved)
                     try state.finished(group: group)

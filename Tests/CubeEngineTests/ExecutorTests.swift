@@ -45,6 +45,24 @@ import Testing
         #expect(executor.budget.peakBytes <= 800)
     }
 
+    /// A task made `usingSpare` is told the room its worker took beside it, the same room
+    /// that bounds the worker's cache.
+    @Test func aTaskIsGivenTheSpareRoomItsWorkerHolds() throws {
+        let seen = EventLog()
+        let task = CopyTask(bytes: 100, label: "one", usingSpare: { spare in
+            seen.add("spare \(spare), cache \(BufferCache.current?.limit ?? -1)")
+            return 1
+        })
+        try Executor(jobs: 1, memoryBudget: 1000).run([task])
+        #expect(seen.events == ["spare 900, cache 1000"])
+        let whole = CopyTask(bytes: 1000, label: "whole", usingSpare: { spare in
+            seen.add("whole \(spare)")
+            return 1
+        })
+        try Executor(jobs: 1, memoryBudget: 1000).run([whole])
+        #expect(seen.events.last == "whole 0")
+    }
+
     @Test func firstErrorStopsTheRun() {
         let executor = Executor(jobs: 4, memoryBudget: 1 << 20)
         let ran = Counter()

@@ -4,7 +4,8 @@ import CubeZarr
 import Foundation
 import Testing
 
-/// ``WriteBehind``: chunks stored from a second thread, failures never lost.
+/// ``WriteBehind``: chunks stored from other threads, a bounded number at once, failures
+/// never lost, buffers back in the caller's cache.
 @Suite struct WriteBehindTests {
     @Test func everyWriteLandsInOrderAndDeletesToo() throws {
         let store = MemoryStore()
@@ -18,6 +19,74 @@ import Testing
         for i in 0..<20 { #expect(try store.get("k\(i)") == [UInt8](repeating: UInt8(i), count: 100_000)) }
         #expect(try store.get("gone") == nil)
         try writer.finish()  // finishing twice is fine
+    }
+
+    /// With a depth of 3, three writes are stored at once (each store call here waits until
+    /// three are inside it, so one at a time would time out), never a fourth.
+    @Test func upToDepthWritesAreInFlightAtOnce() throws {
+        let inside = Counter()
+        let three = DispatchSemaphore(value: 0)
+        let store = ObservingStore { _ in
+            if inside.add(1) == 3 { for _ in 0..<3 { three.signal() } }
+            let met = three.wait(timeout: .now() + 10) == .success
+            inside.add(-1)
+            if !met { throw CubeError(.io, "fewer than three writes were in flight together") }
+        }
+        let writer = WriteBehind(depth: 3)
+        for i in 0..<6 { try writer.submit([UInt8(i)], key: "k\(i)", to: store, recycle: false) }
+        try writer.finish()
+        #expect(inside.peak == 3)
+        for i in 0..<6 { #expect(try store.get("k\(i)") == [UInt8(i)]) }
+    }
+
+    /// Stored buffers go back to the submitting thread's cache, so the next chunks reuse them.
+    @Test func storedBuffersComeBackToTheCallersCache() throws {
+        let cache = BufferCache(limit: 8 << 20)
+        let store = MemoryStore()
+        let writer = WriteBehind(depth: 4)
+        try BufferCache.withCurrent(cache) {
+            for round in 0..<3 {
+                // Not written to: the memory store keeps the very array it is given, so
+                // writing a reused buffer would make a copy.
+                for i in 0..<4 {
+                    try writer.submit(BufferCache.take(count: 1 << 20), key: "k\(round)-\(i)", to: store, recycle: true)
+                }
+                try writer.finish()
+            }
+        }
+        #expect(cache.misses == 4, "after the first round, every buffer is a reused one")
+        #expect(cache.hits == 8)
+        #expect(try store.keys(under: "").count == 12)
+    }
+
+    /// How a copy task spends the room its read side leaves once the block is read, and its
+    /// spare room: never more than that, writes in flight first, up to the depth, and cuts
+    /// of at most ``StagedCopy/cutBytes`` (one chunk at least).
+    @Test func outputRoomStaysWithinTheFreedAndSpareRoom() {
+        func memory(input: Int, decoded: Int, encoded: Int) -> TaskMemory {
+            TaskMemory(readBlock: 1 << 24, decodedInputChunk: input, encodedInputChunk: input + 64,
+                       decodedOutputChunk: decoded, encodedOutputChunk: encoded, scratch: 0)
+        }
+        #expect(StagedCopy.outputRoom(memory(input: 1000, decoded: 0, encoded: 500), spare: 1 << 20) == (1, 0),
+                "a block encoded straight as the one output chunk has nothing to overlap")
+        #expect(StagedCopy.outputRoom(memory(input: 100, decoded: 200, encoded: 210), spare: 0) == (1, 0))
+        #expect(StagedCopy.outputRoom(memory(input: 100, decoded: 200, encoded: 210), spare: 300) == (1, 1))
+        let large = StagedCopy.outputRoom(memory(input: 1 << 20, decoded: 1 << 20, encoded: (1 << 20) + 100), spare: 100 << 20)
+        #expect(large == (1, StagedCopy.writeDepth), "a chunk of a mebibyte is cut alone")
+        let small = StagedCopy.outputRoom(memory(input: 1 << 20, decoded: 1 << 14, encoded: (1 << 14) + 100), spare: 100 << 20)
+        #expect(small == (StagedCopy.cutBytes >> 14, StagedCopy.writeDepth))
+        for input in stride(from: 0, through: 4000, by: 500) {
+            for decoded in [1, 300, 1000, 3000] {
+                for spare in [0, 700, 5000] {
+                    let room = StagedCopy.outputRoom(memory(input: input, decoded: decoded, encoded: decoded + 10), spare: spare)
+                    #expect(room.group >= 1 && room.writes <= StagedCopy.writeDepth)
+                    if room.writes > 0 {
+                        #expect(room.writes * (decoded + 10) + room.group * decoded <= 2 * input + 64 + spare,
+                                "input \(input), decoded \(decoded), spare \(spare): \(room)")
+                    }
+                }
+            }
+        }
     }
 
     @Test func aFailedWriteIsThrownByTheNextCallAndEveryOneAfter() throws {

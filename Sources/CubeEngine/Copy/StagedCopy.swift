@@ -133,18 +133,12 @@ public enum StagedCopy {
         }
         let itemSize = job.target.metadata.dataType.itemSize
         let path = job.target.path
-        // Once the block is read, the memory the read side held is free: a write in flight
-        // (one encoded output chunk) and output chunks cut in one pass use it.
         let memory = stage.taskMemory
-        let readSide = memory.decodedInputChunk + memory.encodedInputChunk
-        let writesBehind = memory.decodedOutputChunk > 0 && readSide >= memory.encodedOutputChunk + memory.decodedOutputChunk
-        let groupLimit = memory.decodedOutputChunk == 0 ? 1
-            : max(1, (readSide - (writesBehind ? memory.encodedOutputChunk : 0)) / memory.decodedOutputChunk)
         let checkedInput = intermediateInput
         return try stage.tasks(shape: job.target.shape).compactMap { task -> CopyTask? in
             let key = taskEntry(stage.index, task.index, of: path)
             if journal?.contains(key) == true { return nil }
-            return CopyTask(bytes: stage.perTaskBytes, label: "\(path.isEmpty ? "/" : path) stage \(stage.index) \(task.readRegion)") {
+            return CopyTask(bytes: stage.perTaskBytes, label: "\(path.isEmpty ? "/" : path) stage \(stage.index) \(task.readRegion)") { spare in
                 if let checkedInput {
                     // Intermediates hold every chunk: a missing one is lost data, never fill.
                     for coords in task.inputChunks where try checkedInput.store.size(of: checkedInput.chunkKey(coords)) == nil {
@@ -153,9 +147,10 @@ public enum StagedCopy {
                     }
                 }
                 let block = try input.read(task.readRegion)
-                let writer = writesBehind ? WriteBehind() : nil
+                let room = outputRoom(memory, spare: spare)
+                let writer = room.writes > 0 ? WriteBehind(depth: room.writes) : nil
                 do {
-                    for group in neighbourGroups(Array(task.writeChunks), limit: groupLimit) {
+                    for group in neighbourGroups(Array(task.writeChunks), limit: room.group) {
                         try writeChunks(group, of: output, from: block, at: task.readRegion, writer: writer)
                     }
                 } catch {
@@ -169,6 +164,30 @@ public enum StagedCopy {
                 return task.readRegion.elementCount * itemSize
             }
         }
+    }
+
+    /// Most writes a task keeps in flight: four keep the device busier than one; eight were
+    /// no faster than four (see `benchmarks/README.md`).
+    static let writeDepth = 4
+
+    /// Most bytes of output chunks cut out of a block in one pass (one chunk at least): about
+    /// what a core's cache holds, so that each chunk is still there when it is encoded.
+    static let cutBytes = 1 << 20
+
+    /// How a task holding `memory`, and given `spare` bytes beside it, produces its output
+    /// chunks: how many neighbours it cuts out of the block in one pass (`group`), and how
+    /// many encoded chunks it keeps being written while it goes on (`writes`; 0: it writes
+    /// each before it goes on). Once the block is read, the memory its read side held is
+    /// free. With the spare room, that pays for the writes in flight first, one chunk to cut
+    /// always left room for, then for cutting up to ``cutBytes`` of chunks at once.
+    static func outputRoom(_ memory: TaskMemory, spare: Int) -> (group: Int, writes: Int) {
+        let free = memory.decodedInputChunk + memory.encodedInputChunk + max(0, spare)
+        let decoded = memory.decodedOutputChunk, encoded = memory.encodedOutputChunk
+        guard decoded > 0, encoded > 0 else { return (1, 0) }
+        let writes = min(writeDepth, (free - decoded) / encoded)
+        guard writes > 0 else { return (1, 0) }
+        let group = min((free - writes * encoded) / decoded, cutBytes / decoded)
+        return (max(1, group), writes)
     }
 
     /// `chunks` (in C order) cut into runs of at most `limit` neighbours along the last axis

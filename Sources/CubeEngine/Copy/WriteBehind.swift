@@ -2,70 +2,96 @@ import CubeCore
 import CubeZarr
 import Foundation
 
-/// Stores a task's encoded chunks from a second thread, so that storing one chunk (which
-/// waits for the device when the store bypasses the page cache) overlaps encoding the next.
+/// Stores a task's encoded chunks from other threads, so that storing chunks (which waits
+/// for the device when the store bypasses the page cache) overlaps encoding the next ones,
+/// and several writes keep the device busy at once.
 ///
-/// One write is in flight at most: ``submit(_:key:to:recycle:)`` first waits for the
-/// previous one, hands its buffer back to the calling thread's ``BufferCache`` and rethrows
-/// its failure. ``finish()`` does the same for the last write; a task calls it before it
-/// reports itself done, so a journal never records a task whose chunks are not all stored.
-/// The encoding thread is the only caller.
+/// At most ``depth`` writes are in flight: ``submit(_:key:to:recycle:)`` first waits for one
+/// of them to be done, hands the buffers of those done back to the calling thread's
+/// ``BufferCache`` and rethrows the first failure. ``finish()`` waits for all of them and
+/// does the same; a task calls it before it reports itself done, so a journal never records
+/// a task whose chunks are not all stored. The encoding thread is the only caller.
 final class WriteBehind: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "cube.write-behind")
-    /// Signalled when no write is in flight.
-    private let idle = DispatchSemaphore(value: 1)
-    /// The buffer of the write in flight, to recycle once it is stored (caller's thread only).
-    private var inFlight: [UInt8]?
-    /// The bytes the queue is to store next (handed over through ``submit``'s dispatch).
-    private var queued: [UInt8]?
-    /// The first failure of a write (set by the queue before it signals ``idle``).
+    /// Most writes in flight at once.
+    let depth: Int
+    private let queue = DispatchQueue(label: "cube.write-behind", attributes: .concurrent)
+    /// One permit per write that may be in flight.
+    private let slots: DispatchSemaphore
+    private let lock = NSLock()
+    /// Writes done whose buffers the caller may recycle (guarded by ``lock``).
+    private var stored: [Pending] = []
+    /// The first failure of a write (guarded by ``lock``).
     private var failure: (any Error)?
 
-    /// Creates a writer with nothing in flight.
-    init() {}
+    /// The bytes of one write, boxed so the writing thread can let go of them before the
+    /// caller recycles the buffer: were they still held there, the next chunk written into
+    /// the buffer would be a copy, and the buffer lost to the cache.
+    private final class Pending: @unchecked Sendable {
+        var bytes: [UInt8]?
+        let recycle: Bool
+        init(_ bytes: [UInt8]?, recycle: Bool) {
+            self.bytes = bytes
+            self.recycle = recycle
+        }
+    }
 
-    /// Stores `bytes` at `key` of `store` (deletes the key for `nil`) once the previous
-    /// write is done; `recycle` says whether the buffer may be reused afterwards.
+    /// Creates a writer with nothing in flight that keeps up to `depth` (at least 1) writes in flight.
+    init(depth: Int = 1) {
+        self.depth = max(1, depth)
+        slots = DispatchSemaphore(value: self.depth)
+    }
+
+    /// Stores `bytes` at `key` of `store` (deletes the key for `nil`) once fewer than
+    /// ``depth`` writes are in flight; `recycle` says whether the buffer may be reused afterwards.
     func submit(_ bytes: [UInt8]?, key: String, to store: any WritableStore, recycle: Bool) throws {
-        try awaitIdle()
-        inFlight = recycle ? bytes : nil
-        queued = bytes
-        queue.async {
-            self.storeQueued(at: key, of: store)
-            self.idle.signal()
-        }
-    }
-
-    /// Stores (or deletes) the queued bytes, and lets go of them before the caller may recycle
-    /// the buffer: were the queue still holding it then, the next chunk written into it would
-    /// be a copy, and the buffer lost to the cache.
-    private func storeQueued(at key: String, of store: any WritableStore) {
-        let bytes = queued
-        queued = nil
+        slots.wait()
         do {
-            if let bytes { try store.set(key, bytes) } else { try store.delete(key) }
+            try collect()
         } catch {
-            failure = error
+            slots.signal()
+            throw error
+        }
+        let pending = Pending(bytes, recycle: recycle)
+        queue.async {
+            self.write(pending, at: key, of: store)
+            self.slots.signal()
         }
     }
 
-    /// Waits for the write in flight and rethrows the first failure.
+    /// Stores (or deletes) the pending bytes, then drops its own hold on them and files the
+    /// write as done.
+    private func write(_ pending: Pending, at key: String, of store: any WritableStore) {
+        var error: (any Error)?
+        do {
+            if let bytes = pending.bytes { try store.set(key, bytes) } else { try store.delete(key) }
+        } catch let caught {
+            error = caught
+        }
+        lock.withLock {
+            if let error, failure == nil { failure = error }
+            stored.append(pending)
+        }
+    }
+
+    /// Waits for every write in flight and rethrows the first failure.
     func finish() throws {
-        try awaitIdle()
-        idle.signal()
+        for _ in 0..<depth { slots.wait() }
+        for _ in 0..<depth { slots.signal() }
+        try collect()
     }
 
-    /// Waits until nothing is in flight (keeping ``idle`` taken), recycles the finished
-    /// buffer, and rethrows a failure.
-    private func awaitIdle() throws {
-        idle.wait()
-        if let buffer = inFlight {
-            inFlight = nil
-            BufferCache.recycle(buffer)
+    /// Recycles the buffers of the writes done so far and rethrows a failure.
+    private func collect() throws {
+        let (done, failed) = lock.withLock {
+            defer { stored.removeAll() }
+            return (stored, failure)
         }
-        if let failure {
-            idle.signal()
-            throw failure
+        for pending in done where pending.recycle {
+            if let buffer = pending.bytes {
+                pending.bytes = nil
+                BufferCache.recycle(buffer)
+            }
         }
+        if let failed { throw failed }
     }
 }
