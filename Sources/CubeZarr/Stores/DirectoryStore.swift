@@ -146,10 +146,16 @@ public struct DirectoryStore: Store {
 
     private func read(_ key: String, range: ByteRange?) throws -> [UInt8]? {
         let segments = try StoreKey.valueSegments(of: key, store: location)
-        try checkContained(segments, key: key)
+        try checkDirectoriesContained(segments, key: key)
         // O_NONBLOCK keeps a FIFO planted in the tree from blocking the open; it does not
-        // change reads of regular files.
-        let fd = open(filePath(segments), O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        // change reads of regular files. O_NOFOLLOW stands in for an lstat of the file: a link
+        // there fails the open, and is followed only once it is known to stay inside the root.
+        let path = filePath(segments)
+        var fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+        if fd < 0 && errno == ELOOP {
+            try resolveContained(segments, key: key)
+            fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        }
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT || code == ENOTDIR || code == EISDIR { return nil }
@@ -417,6 +423,15 @@ public struct DirectoryStore: Store {
     /// key, or every new directory, cost a `readlink` per path component: with one
     /// directory per time step, ten for each chunk read.)
     private func checkContained(_ segments: [Substring], key: String) throws {
+        try checkDirectoriesContained(segments, key: key)
+        var info = stat()
+        if lstat(filePath(segments), &info) != 0 || !StoreFileSystem.isSymbolicLink(info) { return }
+        try resolveContained(segments, key: key)
+    }
+
+    /// ``checkContained(_:key:)`` for the directories along `segments`, not the last segment
+    /// itself (for a caller that opens it without following a link).
+    private func checkDirectoriesContained(_ segments: [Substring], key: String) throws {
         let levels = segments.count - 1
         if levels > 0 {
             let path = { (level: Int) in segments.prefix(level).joined(separator: "/") }
@@ -435,9 +450,6 @@ public struct DirectoryStore: Store {
                 knownDirectories.withLock { set in for level in (known + 1)...levels { set.insert(path(level)) } }
             }
         }
-        var info = stat()
-        if lstat(filePath(segments), &info) != 0 || !StoreFileSystem.isSymbolicLink(info) { return }
-        try resolveContained(segments, key: key)
     }
 
     /// Refuses `key` if the deepest existing path along `segments`, with every link
