@@ -127,8 +127,10 @@ public final class Executor: Sendable {
             // worker holds nothing. Beside a task smaller than its share of the budget, it
             // also takes what is free of that share, without waiting, as room for cached
             // buffers: a task's blocks, encoded chunks and cut chunks then all stay cached
-            // from one task to the next instead of pushing each other out. It gives that
-            // room back before its next task while another worker waits for a reservation.
+            // from one task to the next instead of pushing each other out. A task made
+            // `usingSpare` may fill that room itself while it runs (more writes in flight).
+            // The worker gives the room back before its next task while another waits for
+            // a reservation.
             let cache = BufferCache(limit: 0)
             let share = budget.limit / workers
             var taskBytes: Int?  // the reservation held for tasks of this size
