@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// ``WriteBehind``: chunks stored from other threads, a bounded number at once, failures
-/// never lost, buffers back in the caller's cache.
+/// never lost, buffers back in the caller's cache; and how many a copy task keeps in flight.
 @Suite struct WriteBehindTests {
     @Test func everyWriteLandsInOrderAndDeletesToo() throws {
         let store = MemoryStore()

@@ -138,7 +138,8 @@ public enum StagedCopy {
         return try stage.tasks(shape: job.target.shape).compactMap { task -> CopyTask? in
             let key = taskEntry(stage.index, task.index, of: path)
             if journal?.contains(key) == true { return nil }
-            return CopyTask(bytes: stage.perTaskBytes, label: "\(path.isEmpty ? "/" : path) stage \(stage.index) \(task.readRegion)") { spare in
+            return CopyTask(bytes: stage.perTaskBytes, label: "\(path.isEmpty ? "/" : path) stage \(stage.index) \(task.readRegion)",
+                            usingSpare: { spare in
                 if let checkedInput {
                     // Intermediates hold every chunk: a missing one is lost data, never fill.
                     for coords in task.inputChunks where try checkedInput.store.size(of: checkedInput.chunkKey(coords)) == nil {
@@ -162,7 +163,7 @@ public enum StagedCopy {
                 try journal?.record(key)
                 if let checkedInput { try intermediates?.removeChunks(task.inputChunks, of: checkedInput) }
                 return task.readRegion.elementCount * itemSize
-            }
+            })
         }
     }
 
