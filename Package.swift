@@ -50,6 +50,8 @@ let package = Package(
         .executableTarget(name: "cube-bench", dependencies: ["CubeCLI"]),
 
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport"),
+        // Kills a command after its Nth task, for the resume tests (see Tests/CrashRunner/main.swift).
+        .executableTarget(name: "crash-runner", dependencies: ["CubeCLI", "CubeEngine"], path: "Tests/CrashRunner"),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),
         .testTarget(name: "CubeCodecsTests", dependencies: ["CubeCodecs"]),
         .testTarget(name: "CubeZarrTests", dependencies: ["CubeZarr", "CubeTestSupport", "CDirectIO"]),

@@ -342,7 +342,9 @@ public struct BenchCommand: CubeCommand {
             if trial {
                 trialResult = try ChunkTrial.run(suggestion, source: question.array, settings: settings,
                                                  sampleLimit: sampleSize?.bytes ?? ChunkTrial.defaultSampleBytes,
-                                                 temporaryDirectory: temp) { status?.show("trial: \($0)") }
+                                                 temporaryDirectory: temp, inputs: question.source.map { [$0] } ?? []) {
+                    status?.show("trial: \($0)")
+                }
             }
             entries.append(SuggestEntry(source: question.source, path: question.array?.path, suggestion: suggestion, trial: trialResult))
         }

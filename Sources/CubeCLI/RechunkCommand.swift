@@ -99,7 +99,8 @@ public struct RechunkCommand: CubeCommand {
         }
     }
 
-    public func execute() throws -> Int32 {
+    /// The engine's options for what was typed (for callers that run the job themselves).
+    public func rechunkOptions() -> RechunkOptions {
         var options = RechunkOptions(source: source, output: output.output)
         options.chunks = output.chunkRequest
         options.preset = preset
@@ -114,7 +115,11 @@ public struct RechunkCommand: CubeCommand {
         options.keepTemp = keepTemp
         options.overwrite = output.overwrite
         options.bufferedWrites = output.bufferedWrites
-        let job = try RechunkJobBuilder.build(options)
+        return options
+    }
+
+    public func execute() throws -> Int32 {
+        let job = try RechunkJobBuilder.build(rechunkOptions())
         if dryRun {
             Terminal.print(json ? RechunkReport.json(job).serialized(.init(indent: 2)) : RechunkReport.text(job))
             return CubeExit.success

@@ -29,6 +29,7 @@ public enum Converter {
     /// Writes `plan` to `options.output`.
     public static func run(_ plan: ConvertPlan, options: ConvertOptions, progress: (any ProgressSink)? = nil) throws -> ConvertSummary {
         let started = Date()
+        try OutputOverlap.check(options.output, inputs: options.inputs)
         let target = try StagedTarget.begin(options.output, overwrite: options.overwrite)
         do {
             let store = try DirectoryStore(path: target.stagingPath, create: false, atomicWrites: false,

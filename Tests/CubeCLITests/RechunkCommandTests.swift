@@ -181,9 +181,8 @@ struct RechunkFixture {
         let uninterrupted = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", reference, "-q"] + Self.arguments)
         try #require(uninterrupted.status == 0, "\(uninterrupted.output)")
 
-        let crashed = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", output, "-q"] + Self.arguments,
-                                         environment: ["CUBE_TEST_CRASH_AFTER_TASKS": String(crashAfter)])
-        #expect(crashed.status == 137, "the injected crash did not happen: \(crashed.output)")
+        let crashed = try BuiltTools.run("crash-runner", [String(crashAfter), "cube-rechunk"] + [fixture.source, "-o", output, "-q"] + Self.arguments)
+        #expect(crashed.status == SIGKILL, "the run was not killed: \(crashed.output)")
         #expect(FileManager.default.fileExists(atPath: output + "/" + Rechunker.stateDirectory))
         let root = try JSON.parse(Array(try Data(contentsOf: URL(fileURLWithPath: output + "/zarr.json"))))
         #expect(root["attributes"]?[Rechunker.incompleteAttribute] == true)
@@ -204,9 +203,8 @@ struct RechunkFixture {
     @Test func aDifferentCommandIsRefusedUntilOverwrite() throws {
         let fixture = try RechunkFixture()
         let output = fixture.directory + "/out.zarr"
-        let crashed = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", output, "-q"] + Self.arguments,
-                                         environment: ["CUBE_TEST_CRASH_AFTER_TASKS": "3"])
-        #expect(crashed.status == 137)
+        let crashed = try BuiltTools.run("crash-runner", ["3", "cube-rechunk"] + [fixture.source, "-o", output, "-q"] + Self.arguments)
+        #expect(crashed.status == SIGKILL)
         let other = RechunkCommand.runCapturing([fixture.source, "-o", output, "-q", "--chunks", "time=-1,lat=8,lon=8", "--max-mem", "3MiB"])
         #expect(other.status == 1)
         #expect(other.stderr.contains("different command"))
@@ -221,9 +219,8 @@ struct RechunkFixture {
     func aStaleScratchDirectoryIsNotReused() throws {
         let fixture = try RechunkFixture()
         let output = fixture.directory + "/out.zarr"
-        let crashed = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", output, "-q"] + Self.arguments,
-                                         environment: ["CUBE_TEST_CRASH_AFTER_TASKS": "3"])
-        #expect(crashed.status == 137)
+        let crashed = try BuiltTools.run("crash-runner", ["3", "cube-rechunk"] + [fixture.source, "-o", output, "-q"] + Self.arguments)
+        #expect(crashed.status == SIGKILL)
         let scratch = fixture.directory + "/.out.zarr.cube-rechunk-temp"
         #expect(FileManager.default.fileExists(atPath: scratch + "/t2m/intermediate-1/zarr.json"))
         try FileManager.default.removeItem(atPath: output)
@@ -242,9 +239,8 @@ struct RechunkFixture {
     @Test func aSecondRunOnTheSameOutputIsRefused() throws {
         let fixture = try RechunkFixture()
         let output = fixture.directory + "/out.zarr"
-        let crashed = try BuiltTools.run("cube-rechunk", [fixture.source, "-o", output, "-q"] + Self.arguments,
-                                         environment: ["CUBE_TEST_CRASH_AFTER_TASKS": "2"])
-        #expect(crashed.status == 137)
+        let crashed = try BuiltTools.run("crash-runner", ["2", "cube-rechunk"] + [fixture.source, "-o", output, "-q"] + Self.arguments)
+        #expect(crashed.status == SIGKILL)
         // Another process holds the lock while this one tries.
         let held = try TargetLock(path: output + "/" + Rechunker.stateDirectory + "/lock")
         let second = RechunkCommand.runCapturing([fixture.source, "-o", output, "-q"] + Self.arguments)

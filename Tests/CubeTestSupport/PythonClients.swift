@@ -20,12 +20,14 @@ public enum PythonClients {
     /// Whether `python` exists.
     public static func installed(_ python: String) -> Bool { FileManager.default.isExecutableFile(atPath: python) }
 
-    /// Runs a program from the repository root; returns its exit status and combined output.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    /// Runs a program from `directory` (default: the repository root); returns its exit
+    /// status (the signal's number if one ended it) and combined output.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                           in directory: String? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
+        process.currentDirectoryURL = directory.map { URL(fileURLWithPath: $0) } ?? repositoryRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -61,11 +63,13 @@ public enum BuiltTools {
     /// The path of one built tool.
     public static func path(_ tool: String) -> String? { directory.map { "\($0)/\(tool)" } }
 
-    /// Runs a built tool with extra environment variables; returns status and combined output.
-    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    /// Runs a built tool from `directory` (default: the repository root) with extra
+    /// environment variables; returns status and combined output.
+    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:],
+                           in directory: String? = nil) throws -> (status: Int32, output: String) {
         guard let executable = path(tool) else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(tool) is not built"])
         }
-        return try PythonClients.run(executable, arguments, environment: environment)
+        return try PythonClients.run(executable, arguments, environment: environment, in: directory)
     }
 }

@@ -43,10 +43,11 @@ import Testing
             // A file written by someone else is a value.
             try Data([4, 5]).write(to: URL(fileURLWithPath: store.rootPath + "/t2m/.zarray"))
             #expect(try store.get("t2m/.zarray") == [4, 5])
-            // A directory is not a value.
-            #expect(try store.get("t2m/c") == nil)
-            #expect(try store.get("t2m/c", range: .from(offset: 0)) == nil)
-            #expect(try store.size(of: "t2m/c") == nil)
+            // A directory where a value is asked for is damage, not a missing key.
+            let directoryRead = expectStoreError(.invalidInput) { _ = try store.get("t2m/c") }
+            #expect(directoryRead?.message.contains("'t2m/c' is a directory") == true)
+            expectStoreError(.invalidInput) { _ = try store.get("t2m/c", range: .from(offset: 0)) }
+            expectStoreError(.invalidInput) { _ = try store.size(of: "t2m/c") }
             try store.delete("t2m/c")
             #expect(try store.get("t2m/c/0/1") == [1, 2, 3])
         }

@@ -55,15 +55,19 @@ public enum ChunkTrial {
     /// Tries the first `count` candidates of `suggestion`: writes the sample (read from
     /// `source`, or synthetic data of the request's type drawn from `settings.seed`) into a
     /// store per candidate under a new directory in `temporaryDirectory`, measures the
-    /// workload's patterns there, and removes the directory, also on failure.
+    /// workload's patterns there, and removes the directory, also on failure. A directory
+    /// that would lie inside (or be) one of `inputs` is refused before anything is read.
     public static func run(_ suggestion: Suggestion, source: BenchArray?, settings: BenchSettings, count: Int = 3,
-                           sampleLimit: Int = defaultSampleBytes, temporaryDirectory: String? = nil,
+                           sampleLimit: Int = defaultSampleBytes, temporaryDirectory: String? = nil, inputs: [String] = [],
                            progress: (@Sendable (String) -> Void)? = nil) throws -> TrialResult {
         let request = suggestion.request
         let dataType = request.dataType
         guard DataType.numericTypes.contains(dataType) else {
             throw CubeError(.invalidArgument, "--trial writes numeric arrays only, not \(dataType)")
         }
+        let base = temporaryDirectory ?? FileManager.default.temporaryDirectory.path
+        let directory = URL(fileURLWithPath: base).appendingPathComponent("cube-bench-trial-\(UUID().uuidString)").path
+        try OutputOverlap.check(directory, role: "directory for the trial stores", inputs: inputs)
         let sample = sampleShape(request.shape, itemSize: dataType.itemSize, limit: sampleLimit)
         progress?("reading a sample of \(sample.map(String.init).joined(separator: "×"))")
         let data: ArrayBuffer
@@ -72,8 +76,6 @@ public enum ChunkTrial {
         } else {
             data = try synthetic(dataType, shape: sample, seed: settings.seed)
         }
-        let base = temporaryDirectory ?? FileManager.default.temporaryDirectory.path
-        let directory = URL(fileURLWithPath: base).appendingPathComponent("cube-bench-trial-\(UUID().uuidString)").path
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {

@@ -11,9 +11,6 @@ import Foundation
 public final class Journal: @unchecked Sendable {
     /// The journal file.
     public let path: String
-    /// Test hook: after this many task entries the process exits at once, as if killed.
-    public var crashAfterTasks: Int?
-    private var tasksRecorded = 0
     private let lock = NSLock()
     private var done: Set<String>
     private var handle: FileHandle
@@ -57,10 +54,6 @@ public final class Journal: @unchecked Sendable {
                 throw CubeError(.io, "cannot append to the journal: \(error.localizedDescription)", context: path)
             }
             done.insert(entry)
-            if entry.hasPrefix("task ") {
-                tasksRecorded += 1
-                if let limit = crashAfterTasks, tasksRecorded >= limit { _exit(137) }
-            }
         }
     }
 

@@ -39,19 +39,18 @@ public enum Rechunker {
         let options = job.options
         let output = URL(fileURLWithPath: options.output).standardizedFileURL.path
         let state = output + "/" + stateDirectory
+        let tempRoot = options.temp ?? (output as NSString).deletingLastPathComponent
+        let tempPath = tempRoot + "/." + (output as NSString).lastPathComponent + ".cube-rechunk-temp"
+        try OutputOverlap.check(options.output, inputs: [options.source])
+        try OutputOverlap.check(tempPath, role: "directory for intermediate stores", inputs: [options.source])
         let (lock, resumed) = try prepare(output: output, state: state, job: job)
         defer { withExtendedLifetime(lock) {} }
         let journal = try Journal(path: state + "/journal")
-        if let crash = ProcessInfo.processInfo.environment["CUBE_TEST_CRASH_AFTER_TASKS"].flatMap(Int.init) {
-            journal.crashAfterTasks = crash  // fault injection for the resume tests
-        }
         // Chunks need no atomic replace: the output is marked incomplete until the end, and a
         // task cut short is redone whole.
         let store = try DirectoryStore(path: output, atomicWrites: false, bypassPageCache: !options.bufferedWrites)
         let arrays = try writeMetadata(job, store: store, complete: false)
 
-        let tempRoot = options.temp ?? (output as NSString).deletingLastPathComponent
-        let tempPath = tempRoot + "/." + (output as NSString).lastPathComponent + ".cube-rechunk-temp"
         let needsTemp = job.arrays.contains { !$0.plan.isDirect }
         if !resumed && FileManager.default.fileExists(atPath: tempPath) {
             // Left by an interrupted run that is not being resumed (its output was removed or

@@ -107,19 +107,21 @@ public struct DirectoryStore: Store {
 
     // MARK: Reading
 
-    /// The whole value at `key`, or `nil` if there is no file there (a directory is no value).
+    /// The whole value at `key`, or `nil` if there is no such key. Only a missing file means
+    /// a missing key: a directory or any other non-regular file at `key` is an error naming
+    /// it, so a damaged store never reads as fill values.
     public func get(_ key: String) throws -> [UInt8]? {
         try read(key, range: nil)
     }
 
     /// Part of the value at `key`, read with `pread` and clipped to the file, or `nil` if
-    /// there is no file there.
+    /// there is no such key (as for ``get(_:)``).
     public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
         try range.validate(key: key, store: location)
         return try read(key, range: range)
     }
 
-    /// The size of the file at `key`, or `nil` if there is none.
+    /// The size of the file at `key`, or `nil` if there is none (as for ``get(_:)``).
     public func size(of key: String) throws -> Int? {
         let segments = try StoreKey.valueSegments(of: key, store: location)
         try checkContained(segments, key: key)
@@ -129,7 +131,8 @@ public struct DirectoryStore: Store {
             if code == ENOENT || code == ENOTDIR { return nil }
             throw failure("cannot inspect", key, code)
         }
-        return StoreFileSystem.isRegularFile(info) ? Int(info.st_size) : nil
+        try requireValue(info, key: key)
+        return Int(info.st_size)
     }
 
     /// Asks the kernel to start reading the files at `keys` into the page cache
@@ -158,13 +161,13 @@ public struct DirectoryStore: Store {
         }
         guard fd >= 0 else {
             let code = errno
-            if code == ENOENT || code == ENOTDIR || code == EISDIR { return nil }
+            if code == ENOENT || code == ENOTDIR { return nil }
             throw failure("cannot open", key, code)
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure("cannot inspect", key, errno) }
-        guard StoreFileSystem.isRegularFile(info) else { return nil }
+        try requireValue(info, key: key)
         let fileSize = Int(info.st_size)
         let selected = range.map { $0.clipped(toCount: fileSize) ?? fileSize..<fileSize } ?? 0..<fileSize
         let count = selected.count
@@ -548,6 +551,14 @@ public struct DirectoryStore: Store {
         } else {
             guard unlink(path) == 0 || errno == ENOENT else { throw failure("cannot delete", key, errno) }
         }
+    }
+
+    /// Throws unless `info` is a regular file: a directory or a device where a value should
+    /// be is damage to report, not a missing key.
+    private func requireValue(_ info: stat, key: String) throws {
+        guard !StoreFileSystem.isRegularFile(info) else { return }
+        let what = StoreFileSystem.isDirectory(info) ? "a directory" : "not a regular file"
+        throw CubeError(.invalidInput, "'\(key)' is \(what), not a stored value", context: location)
     }
 
     private func failure(_ action: String, _ key: String, _ code: Int32) -> CubeError {
