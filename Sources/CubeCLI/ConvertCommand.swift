@@ -21,13 +21,23 @@ public struct ConvertCommand: CubeCommand {
         a dimension with --concat, after checking that their other coordinates agree and that \
         the joined coordinate is monotonic.
 
-        The output is built in a hidden sibling directory and moved into place only when \
-        complete, so an interrupted run never leaves a store that looks finished. Work runs \
-        on --jobs threads inside --max-mem.
+        Work runs on --jobs threads inside --max-mem.
+
+        RESUMING
+        The output is written in place and marked incomplete (a .cube-convert directory and \
+        the root attribute _cube_convert_incomplete) until the end, when consolidated \
+        metadata is written. After an interruption (kill -9, a full disk, a lost mount), \
+        running the same command again continues where it stopped and produces the same \
+        bytes as an uninterrupted run. A different command on the same output is refused \
+        (use --overwrite to start over); while one run writes an output, another refuses it.
+
+        The output may not be, lie inside, or contain an input, however the paths are \
+        spelled (links, .., bind mounts): such a run is refused before anything is touched.
 
         EXIT STATUS
-        0 on success, 1 on a runtime error (unreadable input, unsupported type, I/O), 64 on \
-        a usage error.
+        0 on success, 1 on a runtime error (unreadable input, unsupported type, I/O, another \
+        run holding the output, an output from a different command), 64 on a usage error \
+        (including an output that overlaps an input).
 
         EXAMPLES
           cube-convert era5_2000.nc -o era5.zarr
@@ -52,7 +62,14 @@ public struct ConvertCommand: CubeCommand {
 
     public init() {}
 
-    public func execute() throws -> Int32 {
+    public func validate() throws {
+        if inputs.count > 1 && concat == nil {
+            throw ValidationError("Several inputs need --concat DIM to say which dimension joins them.")
+        }
+    }
+
+    /// The engine's options for what was typed (for callers that run the conversion themselves).
+    public func convertOptions() -> ConvertOptions {
         var options = ConvertOptions(inputs: inputs, output: output.output)
         options.format = output.zarrFormat ?? .v3
         options.chunks = output.chunkRequest
@@ -64,12 +81,16 @@ public struct ConvertCommand: CubeCommand {
         options.overwrite = output.overwrite
         options.bufferedWrites = output.bufferedWrites
         options.skipUnsupported = skipUnsupported
+        return options
+    }
+
+    public func execute() throws -> Int32 {
         let quiet = run.quiet
-        let summary = try Converter.convert(options, progress: TerminalProgress.make(label: "converting", quiet: quiet),
+        let summary = try Converter.convert(convertOptions(), progress: TerminalProgress.make(label: "converting", quiet: quiet),
                                             warn: { if !quiet { Terminal.error("cube-convert: warning: \($0)") } })
         if !quiet {
             let rate = summary.seconds > 0 ? Double(summary.bytes) / summary.seconds : 0
-            Terminal.error(String(format: "cube-convert: %d arrays, %@ in %.2fs (%@/s) → %@", summary.arrays,
+            Terminal.error(String(format: "cube-convert: %@%d arrays, %@ in %.2fs (%@/s) → %@", summary.resumed ? "resumed; " : "", summary.arrays,
                                   ByteCount.format(summary.bytes), summary.seconds, ByteCount.format(Int(rate)), output.output))
         }
         return CubeExit.success

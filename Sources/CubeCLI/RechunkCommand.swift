@@ -41,7 +41,9 @@ public struct RechunkCommand: CubeCommand {
         If intermediate chunks were lost meanwhile (the --temp directory deleted, or on a file \
         system a reboot emptied), the finished tasks that wrote them run again. \
         A different command on the same output is refused (use --overwrite to start over). \
-        Two runs on one output at once: the second refuses.
+        Two runs on one output at once: the second refuses. The output (and the directory \
+        for intermediates) may not be, lie inside, or contain the source, however the paths \
+        are spelled (links, .., bind mounts): such a run is refused before anything is touched.
 
         PRESETS
         --for time-series: the whole time axis per chunk, small tiles. --for maps: one time \
@@ -50,7 +52,8 @@ public struct RechunkCommand: CubeCommand {
 
         EXIT STATUS
         0 on success, 1 on a runtime error (unreadable input, I/O, another run holding the \
-        output, an output from a different command), 64 on a usage error.
+        output, an output from a different command), 64 on a usage error (including an \
+        output that overlaps the source).
 
         EXAMPLES
           cube-rechunk era5.zarr -o era5-series.zarr --chunks time=-1,lat=10,lon=10

@@ -7,7 +7,7 @@ public enum ConvertPlanner {
     public static func plan(_ datasets: [OpenedDataset], options: ConvertOptions) throws -> ConvertPlan {
         guard let first = datasets.first else { throw CubeError(.invalidArgument, "no input files") }
         if datasets.count > 1 && options.concatDimension == nil {
-            throw CubeError(.invalidArgument, "several inputs need --concat DIM to say which dimension joins them")
+            throw CubeError(.invalidArgument, "several inputs need a dimension to join them along")
         }
         let warnings = datasets.flatMap { dataset in
             dataset.unsupported.map { "\(dataset.path): skipped \($0.path): \($0.reason)" }

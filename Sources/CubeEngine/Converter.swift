@@ -12,12 +12,21 @@ public struct ConvertSummary: Sendable {
     public var seconds: Double
     /// The most bytes held by tasks at once.
     public var peakTaskBytes: Int
+    /// Whether this run continued an interrupted one.
+    public var resumed: Bool
 }
 
 /// Runs a ``ConvertPlan``: writes metadata, copies every chunk in parallel inside the memory
-/// budget, writes consolidated metadata last, and moves the finished store into place.
+/// budget and writes consolidated metadata last, as an ``OutputTransaction`` of the tool
+/// `convert` (state in `.cube-convert/`, root attribute `_cube_convert_incomplete` until the
+/// end), so an interrupted conversion is continued by the same command.
 public enum Converter {
-    /// Opens the inputs, plans and converts; the output appears only when complete.
+    /// The state directory inside an output being written.
+    public static let stateDirectory = OutputTransaction.stateDirectory(tool: "convert")
+    /// The root attribute marking an output as not finished.
+    public static let incompleteAttribute = OutputTransaction.incompleteAttribute(tool: "convert")
+
+    /// Opens the inputs, plans and converts; the output is complete only when this returns.
     public static func convert(_ options: ConvertOptions, progress: (any ProgressSink)? = nil,
                                warn: (String) -> Void = { _ in }) throws -> ConvertSummary {
         let datasets = try options.inputs.map { try DatasetOpener.open($0, skipUnsupported: options.skipUnsupported) }
@@ -28,32 +37,33 @@ public enum Converter {
 
     /// Writes `plan` to `options.output`.
     public static func run(_ plan: ConvertPlan, options: ConvertOptions, progress: (any ProgressSink)? = nil) throws -> ConvertSummary {
-        let started = Date()
-        try OutputOverlap.check(options.output, inputs: options.inputs)
-        let target = try StagedTarget.begin(options.output, overwrite: options.overwrite)
-        do {
-            let store = try DirectoryStore(path: target.stagingPath, create: false, atomicWrites: false,
-                                           bypassPageCache: !options.bufferedWrites)
-            for (path, attributes) in plan.groups {
-                try ZarrNode(path: path, kind: .group(GroupMetadata(format: options.format, attributes: attributes))).write(to: store)
-            }
-            let jobs = try plan.arrays.map { planned in
-                ArrayCopyJob(source: planned.source, target: try ZarrArray.create(store, path: planned.path, metadata: planned.metadata),
-                             plan: planned.plan)
-            }
-            // Arrays whose chunks change a lot pass through scratch arrays beside the output.
-            let scratchPath = target.stagingPath + "-scratch"
-            let intermediates = plan.arrays.contains { !$0.plan.isDirect } ? try IntermediateStores(path: scratchPath, keep: false) : nil
-            defer { if intermediates != nil { try? FileManager.default.removeItem(atPath: scratchPath) } }
-            let executor = Executor(jobs: options.jobs, memoryBudget: options.memoryBudget)
-            let moved = try StagedCopy.run(jobs, executor: executor, intermediates: intermediates, progress: progress)
-            try ConsolidatedMetadata.write(store)
-            try target.commit()
-            return ConvertSummary(arrays: plan.arrays.count, bytes: moved, seconds: Date().timeIntervalSince(started),
-                                  peakTaskBytes: executor.budget.peakBytes)
-        } catch {
-            target.abandon()
-            throw error
+        removeAbandonedStaging(of: options.output)
+        let arrays = plan.arrays.map { CopyArray(path: $0.path, source: $0.source, metadata: $0.metadata, plan: $0.plan) }
+        let transaction = try OutputTransaction(.init(
+            tool: "convert", output: options.output, inputs: options.inputs,
+            fingerprint: TransactionalCopy.fingerprint(inputs: options.inputs, format: options.format, arrays: arrays),
+            description: TransactionalCopy.description(inputs: options.inputs, arrays: arrays),
+            overwrite: options.overwrite, bufferedWrites: options.bufferedWrites))
+        let outcome = try TransactionalCopy.run(transaction, format: options.format, groups: plan.groups, arrays: arrays,
+                                                memoryBudget: options.memoryBudget, jobs: options.jobs, progress: progress)
+        return ConvertSummary(arrays: arrays.count, bytes: outcome.bytes, seconds: outcome.seconds,
+                              peakTaskBytes: outcome.peakTaskBytes, resumed: outcome.resumed)
+    }
+
+    /// Removes what earlier versions of cube-convert left beside an output when killed: the
+    /// hidden staging directories `.NAME.cube-partial-PID` (and their `-scratch` and `-old`
+    /// siblings) of processes that are no longer alive. They hold no journal, so they cannot
+    /// be continued; those of a live process are left alone.
+    static func removeAbandonedStaging(of output: String) {
+        let url = URL(fileURLWithPath: output).standardizedFileURL
+        let parent = url.deletingLastPathComponent().path
+        let prefix = ".\(url.lastPathComponent).cube-partial-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let suffix = name.dropFirst(prefix.count)
+            guard let pid = Int32(suffix.prefix { $0.isNumber }), pid > 0 else { continue }
+            if kill(pid, 0) == 0 || errno != ESRCH { continue }
+            try? FileManager.default.removeItem(atPath: parent + "/" + name)
         }
     }
 }

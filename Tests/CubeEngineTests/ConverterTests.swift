@@ -72,16 +72,29 @@ import Testing
         #expect(try ZarrArray.open(try DirectoryStore(path: output), path: "t2m").readAll() == (try source.expected()))
     }
 
-    @Test func failureLeavesNoOutputAndNoStaging() throws {
-        let source = SyntheticSource(shape: [20, 4, 4], chunkShape: [1, 4, 4], failAfter: 5)
+    /// A failed conversion leaves an output that does not look finished (marked incomplete,
+    /// no consolidated metadata) and nothing beside it; the same conversion continues it.
+    @Test func failureLeavesAnOutputMarkedIncompleteThatTheSameRunFinishes() throws {
+        let failing = SyntheticSource(shape: [20, 4, 4], chunkShape: [1, 4, 4], failAfter: 5)
         let output = temporaryPath("failed.zarr")
         var options = ConvertOptions(inputs: [], output: output)
         options.jobs = 2
-        let plan = try ConvertPlanner.plan([dataset([source])], options: options)
+        let plan = try ConvertPlanner.plan([dataset([failing])], options: options)
         #expect(throws: CubeError.self) { try Converter.run(plan, options: options) }
+        let root = try #require(try ZarrNode.read(try DirectoryStore(path: output), path: ""))
+        guard case .group(let group) = root.kind else { Issue.record("the root is not a group"); return }
+        #expect(group.attributes[Converter.incompleteAttribute] == true)
+        #expect(!(try ConsolidatedMetadata.check(try DirectoryStore(path: output)).isCurrent))
         let parent = (output as NSString).deletingLastPathComponent
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.contains((output as NSString).lastPathComponent) }
-        #expect(leftovers.isEmpty)
+        let name = (output as NSString).lastPathComponent
+        let beside = try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.contains(name) && $0 != name }
+        #expect(beside.isEmpty)
+
+        let working = SyntheticSource(shape: [20, 4, 4], chunkShape: [1, 4, 4])
+        let summary = try Converter.run(try ConvertPlanner.plan([dataset([working])], options: options), options: options)
+        #expect(summary.resumed)
+        #expect(try ZarrArray.open(try DirectoryStore(path: output), path: working.path).readAll() == (try working.expected()))
+        #expect(try ConsolidatedMetadata.check(try DirectoryStore(path: output)).isCurrent)
     }
 
     @Test func existingOutputIsRefusedUnlessOverwrite() throws {

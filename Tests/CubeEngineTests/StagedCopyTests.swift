@@ -63,12 +63,13 @@ import Testing
 
     /// Stage tasks reuse the same buffers task after task: only a worker's first tasks (and
     /// a task needing a larger block) allocate, so allocations do not grow with the number
-    /// of tasks.
+    /// of tasks. Each of the (at most four) chunk writes a task keeps in flight may hold a
+    /// buffer of its own when the writes finish late, as they do on a loaded machine.
     @Test func allocationsDoNotGrowWithTheTaskCount() throws {
         let few = try Self.allocations(lat: 32)
         let many = try Self.allocations(lat: 128)
         #expect(many.tasks > few.tasks)
-        #expect(many.misses <= few.misses + 1)
+        #expect(many.misses <= few.misses + 4)
         #expect(many.misses * 2 < many.tasks)
     }
 

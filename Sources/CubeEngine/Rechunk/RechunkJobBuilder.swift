@@ -38,17 +38,11 @@ public enum RechunkJobBuilder {
             }
         }
         for index in arrays.indices { arrays[index].plan = lean.plans[index] }
-        let fingerprintDocument: JSON = [
-            "source": .string(URL(fileURLWithPath: options.source).standardizedFileURL.path),
-            "format": JSON(format.rawValue),
-            "arrays": .array(arrays.map { array in
-                ["path": .string(array.path), "source_chunks": JSON(array.source.chunkShape ?? []),
-                 "metadata": format == .v2 ? array.metadata.v2ArrayJSON() : array.metadata.v3JSON(),
-                 "stages": .array(array.plan.stages.map { JSON($0.writeChunks) })]
-            }),
-        ]
         return RechunkJob(options: options, groups: inputs.groups, arrays: arrays.sorted { $0.path < $1.path },
-                          format: format, memoryBudget: lean.memory, fingerprint: Fingerprint.of(fingerprintDocument))
+                          format: format, memoryBudget: lean.memory,
+                          fingerprint: TransactionalCopy.fingerprint(inputs: [options.source], format: format, arrays: arrays.map {
+                              CopyArray(path: $0.path, source: $0.source, metadata: $0.metadata, plan: $0.plan)
+                          }))
     }
 
     /// One source array with the metadata it would keep unchanged.

@@ -8,8 +8,9 @@ public final class TargetLock: @unchecked Sendable {
     /// The lock file.
     public let path: String
 
-    /// Takes the lock at `path` (creating the file), or throws naming the holder's process.
-    public init(path: String) throws {
+    /// Takes the lock at `path` (creating the file), or throws naming `tool` and the
+    /// holder's process.
+    public init(path: String, tool: String = "cube-rechunk") throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw CubeError(.io, "cannot create the lock file: \(String(cString: strerror(errno)))", context: path)
@@ -18,7 +19,7 @@ public final class TargetLock: @unchecked Sendable {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(fd)
             throw CubeError(.conflict,
-                            "another cube-rechunk is writing this output\(holder.isEmpty ? "" : " (process \(holder))"); wait for it to finish or stop it",
+                            "another \(tool) is writing this output\(holder.isEmpty ? "" : " (process \(holder))"); wait for it to finish or stop it",
                             context: (path as NSString).deletingLastPathComponent)
         }
         let pid = Array("\(ProcessInfo.processInfo.processIdentifier)\n".utf8)
