@@ -38,7 +38,7 @@ extension CubeCommand {
         do {
             status = try execute()
         } catch let error as CubeError {
-            Terminal.error("\(Self.configuration.commandName ?? "cube"): error: \(error.description)")
+            Terminal.error("\(Self.configuration.commandName ?? "cube"): error: \(error.description)\(Self.advice(error.remedy))")
             throw ExitCode(error.kind == .invalidArgument ? CubeExit.usage : CubeExit.failure)
         } catch let error as ExitCode {
             throw error
@@ -48,6 +48,19 @@ extension CubeCommand {
             throw ExitCode(CubeExit.failure)
         }
         if status != CubeExit.success { throw ExitCode(status) }
+    }
+}
+
+extension CubeCommand {
+    /// What a library ``CubeError/Remedy`` means in this family's options, after `; `.
+    static func advice(_ remedy: CubeError.Remedy?) -> String {
+        switch remedy {
+        case nil: ""
+        case .replaceOutput: "; use --overwrite to replace it"
+        case .skipUnsupported: "; use --skip-unsupported to convert the rest"
+        case .moreMemory: "; raise --max-mem or choose smaller chunks"
+        case .zarrFormat(let version): "; use --zarr-format \(version)"
+        }
     }
 }
 

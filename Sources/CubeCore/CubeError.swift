@@ -19,18 +19,35 @@ public struct CubeError: Error, CustomStringConvertible, Sendable, Equatable {
         case conflict
     }
 
+    /// What the user can do about a failure, said by the library in terms of the work and
+    /// phrased by the command line in terms of its own options (library messages never name
+    /// command-line flags).
+    public enum Remedy: Sendable, Equatable {
+        /// Replace the existing output, or start an interrupted one over.
+        case replaceOutput
+        /// Leave out the variables whose types are not supported.
+        case skipUnsupported
+        /// Give the run more memory (or ask for smaller chunks).
+        case moreMemory
+        /// Write this Zarr format version instead.
+        case zarrFormat(Int)
+    }
+
     /// The class of the failure.
     public var kind: Kind
     /// A one-line human description.
     public var message: String
     /// The file, store key or variable the failure is about, if any.
     public var context: String?
+    /// What would get past the failure, if something would.
+    public var remedy: Remedy?
 
     /// Creates an error of `kind` about `context`.
-    public init(_ kind: Kind, _ message: String, context: String? = nil) {
+    public init(_ kind: Kind, _ message: String, context: String? = nil, remedy: Remedy? = nil) {
         self.kind = kind
         self.message = message
         self.context = context
+        self.remedy = remedy
     }
 
     /// `context: message`, or just the message.

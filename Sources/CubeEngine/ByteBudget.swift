@@ -24,7 +24,8 @@ public final class ByteBudget: @unchecked Sendable {
     public func acquire(_ bytes: Int) throws -> Bool {
         guard bytes <= limit else {
             throw CubeError(.invalidArgument,
-                            "one task needs \(ByteCount.format(bytes)) but the memory budget is \(ByteCount.format(limit)): raise --max-mem or choose smaller chunks")
+                            "one task needs \(ByteCount.format(bytes)) but the memory budget is \(ByteCount.format(limit))",
+                            remedy: .moreMemory)
         }
         condition.lock()
         defer { condition.unlock() }

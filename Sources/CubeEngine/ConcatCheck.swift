@@ -20,7 +20,7 @@ enum ConcatCheck {
     /// The coordinate variable of the concat dimension must be strictly monotonic across files.
     static func checkMonotonic(_ datasets: [OpenedDataset], dimension: String) throws {
         guard datasets.allSatisfy({ $0.root.allGroups.flatMap(\.variables).contains { $0.dimensionNames.contains(dimension) } }) else {
-            throw CubeError(.invalidArgument, "--concat \(dimension): some input has no variable with dimension '\(dimension)'")
+            throw CubeError(.invalidArgument, "some input has no variable with the dimension '\(dimension)' to join along")
         }
         let values = try datasets.map { dataset -> [Double] in
             guard let coordinate = dataset.root.variables.first(where: { $0.path == dimension && $0.dimensionNames == [dimension] }) else {

@@ -30,7 +30,7 @@ public enum ConvertPlanner {
         let unknown = options.chunks.unknownNames(dimensions: allDimensions, variables: allVariables)
             + (options.shards?.unknownNames(dimensions: allDimensions, variables: allVariables) ?? [])
         if !unknown.isEmpty {
-            throw CubeError(.invalidArgument, "--chunks/--shards name what no variable has: \(unknown.joined(separator: ", ")) (dimensions: \(allDimensions.sorted().joined(separator: ", ")))")
+            throw CubeError(.invalidArgument, "chunk or shard lengths are asked for what no variable has: \(unknown.joined(separator: ", ")) (dimensions: \(allDimensions.sorted().joined(separator: ", ")))")
         }
         if datasets.count > 1, let dimension = options.concatDimension {
             try ConcatCheck.checkMonotonic(datasets, dimension: dimension)

@@ -46,7 +46,7 @@ public enum DatasetOpener {
         let skippedVariables = unsupported.filter { !$0.reason.hasPrefix("attribute skipped") }
         if !skipUnsupported && !skippedVariables.isEmpty {
             let list = skippedVariables.map { "\($0.path) (\($0.reason))" }.joined(separator: "; ")
-            throw CubeError(.unsupported, "unsupported variable types: \(list); use --skip-unsupported to convert the rest", context: path)
+            throw CubeError(.unsupported, "unsupported variable types: \(list)", context: path, remedy: .skipUnsupported)
         }
         return OpenedDataset(path: path, formatDescription: "HDF5", root: root, unsupported: unsupported)
     }

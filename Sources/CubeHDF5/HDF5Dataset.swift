@@ -156,7 +156,7 @@ public final class HDF5Dataset: ArraySource, Sendable {
                 }
             }
             guard dimensionNames.count == shape.count else {
-                throw CubeError(.invalidArgument, "\(dimensionNames.count) dimension names given for rank \(shape.count)",
+                throw CubeError(.invalidInput, "\(dimensionNames.count) dimension names given for rank \(shape.count)",
                                 context: location.description)
             }
             return .dataset(HDF5Dataset(
@@ -417,11 +417,11 @@ public final class HDF5Dataset: ArraySource, Sendable {
     /// Throws for datasets that are not chunked and for coordinates outside the grid.
     public func readRawChunk(_ coords: [Int]) throws -> (bytes: [UInt8], filterMask: UInt32)? {
         guard let chunkShape else {
-            throw CubeError(.invalidArgument, "dataset is not chunked (\(storage.layout))", context: location.description)
+            throw CubeError(.invalidInput, "dataset is not chunked (\(storage.layout))", context: location.description)
         }
         let grid = try ChunkGrid(shape: shape, chunkShape: chunkShape, context: location.description)
         guard grid.contains(chunk: coords) else {
-            throw CubeError(.invalidArgument, "chunk \(coords) lies outside the chunk grid \(grid.chunkCounts)",
+            throw CubeError(.invalidInput, "chunk \(coords) lies outside the chunk grid \(grid.chunkCounts)",
                             context: location.description)
         }
         return try fetchChunk(coords, chunkShape: chunkShape)

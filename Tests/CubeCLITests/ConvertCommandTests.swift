@@ -64,7 +64,7 @@ struct ConversionCase: CustomTestStringConvertible, Sendable {
         #expect(first.status == 0, "\(first.stderr)")
         let again = ConvertCommand.runCapturing([source, "-o", first.output, "-q"])
         #expect(again.status == 1)
-        #expect(again.stderr.contains("already exists (use --overwrite"))
+        #expect(again.stderr.contains("already exists; use --overwrite to replace it"))
         #expect(ConvertCommand.runCapturing([source, "-o", first.output, "-q", "--overwrite"]).status == 0)
     }
 

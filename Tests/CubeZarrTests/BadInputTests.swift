@@ -326,11 +326,11 @@ import CubeCodecs
         let directory = try DirectoryStore(path: dir.sub("root"), create: true)
         let memory = MemoryStore(location: "mem")
         for s in [directory as any Store, memory] {
-            expectError("get \(key)", naming: [s.location], kind: .invalidArgument) { _ = try s.get(key) }
-            expectError("range \(key)", naming: [s.location], kind: .invalidArgument) { _ = try s.get(key, range: .bounded(offset: 0, length: 1)) }
-            expectError("size \(key)", naming: [s.location], kind: .invalidArgument) { _ = try s.size(of: key) }
-            expectError("set \(key)", naming: [s.location], kind: .invalidArgument) { try s.set(key, [1]) }
-            expectError("delete \(key)", naming: [s.location], kind: .invalidArgument) { try s.delete(key) }
+            expectError("get \(key)", naming: [s.location], kind: .invalidInput) { _ = try s.get(key) }
+            expectError("range \(key)", naming: [s.location], kind: .invalidInput) { _ = try s.get(key, range: .bounded(offset: 0, length: 1)) }
+            expectError("size \(key)", naming: [s.location], kind: .invalidInput) { _ = try s.size(of: key) }
+            expectError("set \(key)", naming: [s.location], kind: .invalidInput) { try s.set(key, [1]) }
+            expectError("delete \(key)", naming: [s.location], kind: .invalidInput) { try s.delete(key) }
             expectError("open array \(key)", naming: [s.location]) { _ = try ZarrArray.open(s, path: key) }
         }
         #expect(!FileManager.default.fileExists(atPath: dir.sub("x")))
@@ -346,8 +346,8 @@ import CubeCodecs
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: outside)
         let s = try DirectoryStore(path: root)
-        expectError("link escape", naming: [root], kind: .invalidArgument) { _ = try s.get("link/x") }
-        expectError("link escape write", naming: [root], kind: .invalidArgument) { try s.set("link/y", [1]) }
+        expectError("link escape", naming: [root], kind: .invalidInput) { _ = try s.get("link/x") }
+        expectError("link escape write", naming: [root], kind: .invalidInput) { try s.set("link/y", [1]) }
         #expect(!FileManager.default.fileExists(atPath: outside + "/y"))
     }
 }

@@ -94,11 +94,11 @@ import Testing
             for range in invalid {
                 #expect(!range.isValid)
                 #expect(range.clipped(toCount: 10) == nil)
-                let error = expectStoreError(.invalidArgument) { _ = try store.get("v", range: range) }
+                let error = expectStoreError(.invalidInput) { _ = try store.get("v", range: range) }
                 #expect(error?.context == store.location)
                 #expect(error?.message.contains("'v'") == true)
                 // Refused whether or not the value exists, so every store agrees.
-                expectStoreError(.invalidArgument) { _ = try store.get("missing", range: range) }
+                expectStoreError(.invalidInput) { _ = try store.get("missing", range: range) }
             }
         }
     }
@@ -232,21 +232,21 @@ import Testing
         try kind.withStore { store in
             let bad = ["../x", "/abs", "a//b", "a/./b", "a\\b", "a/..", "..", ".", "a/", "a/b/", "x/../../y", "a\u{0}b"]
             for key in bad {
-                let error = expectStoreError(.invalidArgument) { try store.set(key, [1]) }
+                let error = expectStoreError(.invalidInput) { try store.set(key, [1]) }
                 #expect(error?.context == store.location, "\(key)")
                 #expect(error?.message.contains(key) == true, "\(key)")
-                expectStoreError(.invalidArgument) { _ = try store.get(key) }
-                expectStoreError(.invalidArgument) { _ = try store.get(key, range: .from(offset: 0)) }
-                expectStoreError(.invalidArgument) { _ = try store.size(of: key) }
-                expectStoreError(.invalidArgument) { try store.delete(key) }
-                expectStoreError(.invalidArgument) { try store.deleteAll(under: key) }
-                expectStoreError(.invalidArgument) { _ = try store.keys(under: key) }
-                expectStoreError(.invalidArgument) { _ = try store.children(of: key) }
+                expectStoreError(.invalidInput) { _ = try store.get(key) }
+                expectStoreError(.invalidInput) { _ = try store.get(key, range: .from(offset: 0)) }
+                expectStoreError(.invalidInput) { _ = try store.size(of: key) }
+                expectStoreError(.invalidInput) { try store.delete(key) }
+                expectStoreError(.invalidInput) { try store.deleteAll(under: key) }
+                expectStoreError(.invalidInput) { _ = try store.keys(under: key) }
+                expectStoreError(.invalidInput) { _ = try store.children(of: key) }
             }
             // The empty key names the root, not a value.
-            expectStoreError(.invalidArgument) { try store.set("", [1]) }
-            expectStoreError(.invalidArgument) { _ = try store.get("") }
-            expectStoreError(.invalidArgument) { try store.delete("") }
+            expectStoreError(.invalidInput) { try store.set("", [1]) }
+            expectStoreError(.invalidInput) { _ = try store.get("") }
+            expectStoreError(.invalidInput) { try store.delete("") }
             let remaining = try store.keys(under: "")
             #expect(remaining.isEmpty)
         }

@@ -56,11 +56,11 @@ import Testing
     @Test func keyAndPrefixConflictsAreErrors() throws {
         try withRootAndOutside { store, _ in
             try store.set("v", [1])
-            let below = expectStoreError(.invalidArgument) { try store.set("v/w", [2]) }
+            let below = expectStoreError(.conflict) { try store.set("v/w", [2]) }
             #expect(below?.message.contains("v/w") == true)
-            expectStoreError(.invalidArgument) { try store.set("v/w/x", [2]) }
+            expectStoreError(.conflict) { try store.set("v/w/x", [2]) }
             try store.set("d/e", [3])
-            let over = expectStoreError(.invalidArgument) { try store.set("d", [4]) }
+            let over = expectStoreError(.conflict) { try store.set("d", [4]) }
             #expect(over?.message.contains("'d'") == true)
             #expect(try store.get("v") == [1])
             #expect(try store.get("d/e") == [3])
@@ -77,19 +77,19 @@ import Testing
             try fm.createSymbolicLink(atPath: store.rootPath + "/a/up", withDestinationPath: "../../outside")
 
             for key in ["out/secret", "secret-link", "a/up/secret"] {
-                let error = expectStoreError(.invalidArgument) { _ = try store.get(key) }
+                let error = expectStoreError(.invalidInput) { _ = try store.get(key) }
                 #expect(error?.context == store.location)
                 #expect(error?.message.contains(key) == true)
-                expectStoreError(.invalidArgument) { _ = try store.get(key, range: .suffix(length: 2)) }
-                expectStoreError(.invalidArgument) { _ = try store.size(of: key) }
-                expectStoreError(.invalidArgument) { try store.delete(key) }
+                expectStoreError(.invalidInput) { _ = try store.get(key, range: .suffix(length: 2)) }
+                expectStoreError(.invalidInput) { _ = try store.size(of: key) }
+                expectStoreError(.invalidInput) { try store.delete(key) }
             }
             for key in ["out/new", "out/secret", "a/up/new/deeper", "secret-link"] {
-                expectStoreError(.invalidArgument) { try store.set(key, [6, 6, 6]) }
+                expectStoreError(.invalidInput) { try store.set(key, [6, 6, 6]) }
             }
-            expectStoreError(.invalidArgument) { _ = try store.keys(under: "out") }
-            expectStoreError(.invalidArgument) { _ = try store.children(of: "a/up") }
-            expectStoreError(.invalidArgument) { try store.deleteAll(under: "out") }
+            expectStoreError(.invalidInput) { _ = try store.keys(under: "out") }
+            expectStoreError(.invalidInput) { _ = try store.children(of: "a/up") }
+            expectStoreError(.invalidInput) { try store.deleteAll(under: "out") }
 
             // Nothing outside was read, written or removed, and listing skips the links.
             #expect(try fm.contentsOfDirectory(atPath: outside) == ["secret"])
@@ -114,14 +114,14 @@ import Testing
             #expect(try store.get("d/x") == [1])
             try fm.createSymbolicLink(atPath: store.rootPath + "/d/leak", withDestinationPath: outside + "/secret")
             try fm.createSymbolicLink(atPath: store.rootPath + "/d/same", withDestinationPath: "x")
-            expectStoreError(.invalidArgument) { _ = try store.get("d/leak") }
-            expectStoreError(.invalidArgument) { _ = try store.size(of: "d/leak") }
+            expectStoreError(.invalidInput) { _ = try store.get("d/leak") }
+            expectStoreError(.invalidInput) { _ = try store.size(of: "d/leak") }
             #expect(try store.get("d/same") == [1])
             // The directory swapped for a link leading outside after a delete is refused too.
             try store.delete("d/x")
             try fm.removeItem(atPath: store.rootPath + "/d")
             try fm.createSymbolicLink(atPath: store.rootPath + "/d", withDestinationPath: outside)
-            expectStoreError(.invalidArgument) { _ = try store.get("d/secret") }
+            expectStoreError(.invalidInput) { _ = try store.get("d/secret") }
         }
     }
 
@@ -137,8 +137,8 @@ import Testing
             #expect(try store.get("d/t/0/v") == [7])
             try fm.createDirectory(atPath: store.rootPath + "/d/u", withIntermediateDirectories: true)
             try fm.createSymbolicLink(atPath: store.rootPath + "/d/u/0", withDestinationPath: outside)
-            expectStoreError(.invalidArgument) { _ = try store.get("d/u/0/secret") }
-            expectStoreError(.invalidArgument) { _ = try store.size(of: "d/u/0/secret") }
+            expectStoreError(.invalidInput) { _ = try store.get("d/u/0/secret") }
+            expectStoreError(.invalidInput) { _ = try store.size(of: "d/u/0/secret") }
         }
     }
 
@@ -174,7 +174,7 @@ import Testing
             #expect(try store.keys(under: "") == ["a/b"])
             #expect(try store.children(of: "") == (keys: [], prefixes: ["a"]))
             #expect(try store.children(of: "a") == (keys: ["b"], prefixes: []))
-            expectStoreError(.invalidArgument) { try store.set("a/.tmp-mine", [1]) }
+            expectStoreError(.invalidInput) { try store.set("a/.tmp-mine", [1]) }
             // A successful write leaves no temporary behind.
             for i in 0..<20 { try store.set("a/b", storeTestBytes(i)) }
             #expect(try FileManager.default.contentsOfDirectory(atPath: store.rootPath + "/a").sorted() == [".tmp-leftover", "b"])

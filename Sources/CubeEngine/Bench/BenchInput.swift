@@ -127,7 +127,7 @@ public struct BenchInput: Sendable {
     }
 
     private static func bothNames(_ argument: String) -> CubeError {
-        CubeError(.invalidArgument, "the argument names an array and so does --array: give one", context: argument)
+        CubeError(.invalidArgument, "an array is named twice, in the path and on its own: name it once", context: argument)
     }
 
     // MARK: Zarr

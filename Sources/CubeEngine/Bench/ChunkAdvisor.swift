@@ -264,7 +264,7 @@ public enum ChunkAdvisor {
         let within = all.filter { $0.candidate.objects <= limit }
         guard !within.isEmpty else {
             let fewest = all.map { $0.candidate.objects }.min() ?? 0
-            throw CubeError(.invalidArgument, "no candidate has at most \(request.maxObjects ?? 0) chunks; the fewest is \(fewest) with chunks of up to \(ByteCount.format(request.chunkBytes)): raise --max-objects or --chunk-size")
+            throw CubeError(.invalidArgument, "no candidate has at most \(request.maxObjects ?? 0) chunks; the fewest is \(fewest) with chunks of up to \(ByteCount.format(request.chunkBytes)): allow more chunks or larger ones")
         }
         let ranked = within.sorted { a, b in
             if a.candidate.cost != b.candidate.cost { return a.candidate.cost < b.candidate.cost }

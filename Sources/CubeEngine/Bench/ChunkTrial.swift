@@ -63,7 +63,7 @@ public enum ChunkTrial {
         let request = suggestion.request
         let dataType = request.dataType
         guard DataType.numericTypes.contains(dataType) else {
-            throw CubeError(.invalidArgument, "--trial writes numeric arrays only, not \(dataType)")
+            throw CubeError(.invalidArgument, "trial stores hold numeric arrays only, not \(dataType)")
         }
         let base = temporaryDirectory ?? FileManager.default.temporaryDirectory.path
         let directory = URL(fileURLWithPath: base).appendingPathComponent("cube-bench-trial-\(UUID().uuidString)").path

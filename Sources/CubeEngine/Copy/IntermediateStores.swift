@@ -29,8 +29,8 @@ public struct IntermediateStores: Sendable {
         if let node = try ZarrNode.read(store, path: path), case .array(let metadata) = node.kind {
             guard metadata.shape == job.target.shape, metadata.chunkShape == chunks,
                   metadata.dataType == job.target.metadata.dataType else {
-                throw CubeError(.corrupt, "intermediate array has shape \(metadata.shape), chunks \(metadata.chunkShape) and type \(metadata.dataType), but the plan needs \(job.target.shape), \(chunks) and \(job.target.metadata.dataType); the scratch directory was changed by another run (rerun with --overwrite)",
-                                context: StoreKey.join(store.location, path))
+                throw CubeError(.corrupt, "intermediate array has shape \(metadata.shape), chunks \(metadata.chunkShape) and type \(metadata.dataType), but the plan needs \(job.target.shape), \(chunks) and \(job.target.metadata.dataType); the scratch directory was changed by another run",
+                                context: StoreKey.join(store.location, path), remedy: .replaceOutput)
             }
             return try ZarrArray(store: store, path: path, metadata: metadata, writeEmptyChunks: true)
         }

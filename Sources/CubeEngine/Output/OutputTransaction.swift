@@ -106,10 +106,10 @@ public final class OutputTransaction: @unchecked Sendable {
                 let recorded = (try? JSON.parse(Array(Data(contentsOf: URL(fileURLWithPath: planPath)))))?["fingerprint"]?.stringValue
                 if recorded == request.fingerprint { return (lock, true) }
                 guard request.overwrite else {
-                    throw CubeError(.conflict, "an interrupted cube-\(request.tool) with a different command or input is here (plan \(recorded ?? "unknown"), now \(request.fingerprint)); run the original command to finish it, or start over with --overwrite", context: output)
+                    throw CubeError(.conflict, "an interrupted cube-\(request.tool) with a different command or input is here (plan \(recorded ?? "unknown"), now \(request.fingerprint)); run the original command to finish it", context: output, remedy: .replaceOutput)
                 }
             } else if !request.overwrite {
-                throw CubeError(.conflict, "output already exists (use --overwrite to replace it)", context: output)
+                throw CubeError(.conflict, "output already exists", context: output, remedy: .replaceOutput)
             }
             do {
                 try fm.removeItem(atPath: output)

@@ -18,7 +18,7 @@ public enum RechunkJobBuilder {
         if let wanted = options.variables {
             let missing = wanted.filter { !names.contains($0) && !paths.contains($0) }
             if !missing.isEmpty {
-                throw CubeError(.invalidArgument, "--variables names what the source lacks: \(missing.joined(separator: ", ")) (it has \(names.sorted().joined(separator: ", ")))", context: options.source)
+                throw CubeError(.invalidArgument, "variables asked for are not in the source: \(missing.joined(separator: ", ")) (it has \(names.sorted().joined(separator: ", ")))", context: options.source)
             }
         }
         var dimensions = Set<String>()
@@ -28,7 +28,7 @@ public enum RechunkJobBuilder {
         }
         let unknown = options.chunks.unknownNames(dimensions: dimensions, variables: names.union(paths))
         if !unknown.isEmpty {
-            throw CubeError(.invalidArgument, "--chunks names what no variable has: \(unknown.joined(separator: ", ")) (dimensions: \(dimensions.sorted().joined(separator: ", ")))")
+            throw CubeError(.invalidArgument, "chunk lengths are asked for what no variable has: \(unknown.joined(separator: ", ")) (dimensions: \(dimensions.sorted().joined(separator: ", ")))")
         }
         // Plans use less than --max-mem where more would barely save store operations.
         let lean = try CopyPlanning.leanest(budget: options.memoryBudget) { memory in

@@ -41,7 +41,7 @@ public struct ZarrArray: Sendable {
             throw CubeError(.notFound, "no Zarr array here", context: StoreKey.join(store.location, path))
         }
         guard case .array(let metadata) = node.kind else {
-            throw CubeError(.invalidArgument, "this is a group, not an array", context: StoreKey.join(store.location, path))
+            throw CubeError(.invalidInput, "this is a group, not an array", context: StoreKey.join(store.location, path))
         }
         return try ZarrArray(store: store, path: path, metadata: metadata)
     }
@@ -52,7 +52,7 @@ public struct ZarrArray: Sendable {
                               overwrite: Bool = false, writeEmptyChunks: Bool = false) throws -> ZarrArray {
         let context = StoreKey.join(store.location, path)
         if try ZarrNode.read(store, path: path) != nil {
-            guard overwrite else { throw CubeError(.invalidArgument, "a Zarr node already exists here", context: context) }
+            guard overwrite else { throw CubeError(.conflict, "a Zarr node already exists here", context: context) }
             try store.deleteAll(under: path)
         }
         let array = try ZarrArray(store: store, path: path, metadata: metadata, writeEmptyChunks: writeEmptyChunks)
@@ -273,7 +273,7 @@ public struct ZarrArray: Sendable {
         let region = Region(start: start, count: data.shape)
         try region.validate(within: shape, context: location)
         guard data.dataType == metadata.dataType else {
-            throw CubeError(.invalidArgument, "cannot write \(data.dataType) data into a \(metadata.dataType) array", context: location)
+            throw CubeError(.invalidInput, "cannot write \(data.dataType) data into a \(metadata.dataType) array", context: location)
         }
         try grid.forEachChunk(in: region) { selection in
             var chunk: ArrayBuffer
@@ -302,7 +302,7 @@ public struct ZarrArray: Sendable {
     /// The store, which must be writable.
     public func writableStore() throws -> any WritableStore {
         guard let writable = store as? any WritableStore else {
-            throw CubeError(.invalidArgument, "store is read-only", context: location)
+            throw CubeError(.io, "store is read-only", context: location)
         }
         return writable
     }
@@ -312,10 +312,10 @@ public struct ZarrArray: Sendable {
     /// ``writeChunk(_:_:)`` is this followed by the store's `set` or `delete`.
     public func encodeChunk(_ coords: [Int], _ chunk: ArrayBuffer) throws -> (key: String, bytes: [UInt8]?) {
         guard grid.contains(chunk: coords) else {
-            throw CubeError(.invalidArgument, "chunk \(coords) is outside the chunk grid \(grid.chunkCounts)", context: location)
+            throw CubeError(.invalidInput, "chunk \(coords) is outside the chunk grid \(grid.chunkCounts)", context: location)
         }
         guard chunk.shape == metadata.chunkShape else {
-            throw CubeError(.invalidArgument, "chunk of shape \(chunk.shape) written to an array with chunks \(metadata.chunkShape)", context: location)
+            throw CubeError(.invalidInput, "chunk of shape \(chunk.shape) written to an array with chunks \(metadata.chunkShape)", context: location)
         }
         let key = chunkKey(coords)
         if !writeEmptyChunks && chunk.isEntirely(fill) { return (key, nil) }

@@ -92,7 +92,7 @@ public enum ConsolidatedMetadata {
             group.consolidated = document
             try ZarrNode(path: "", kind: .group(group)).write(to: store)
         case .array where root.format == .v3:
-            throw CubeError(.invalidArgument, "the root is an array: only groups hold consolidated metadata", context: store.location)
+            throw CubeError(.invalidInput, "the root is an array: only groups hold consolidated metadata", context: store.location)
         default:
             try store.set(v2Key, document.serializedBytes(.zarrV2))
         }

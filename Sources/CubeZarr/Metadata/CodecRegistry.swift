@@ -4,11 +4,17 @@ import CubeCodecs
 /// Builds codec chains from Zarr metadata: v2 `order` + `filters` + `compressor`, and v3
 /// `codecs` lists (including `numcodecs.*` names zarr-python uses for v2 codecs in v3).
 public enum CodecRegistry {
-    /// The codec chain of one grid chunk of an array.
+    /// The codec chain of one grid chunk of an array. A codec setting the codecs refuse (a
+    /// zstd level of 99, say) is bad metadata: ``CubeError/Kind/invalidInput``.
     public static func chain(for metadata: ArrayMetadata, fill: FillValue, writeEmptyChunks: Bool = false) throws -> CodecChain {
-        switch metadata.format {
-        case .v2: return try v2Chain(metadata)
-        case .v3: return try v3Chain(metadata.codecs, dataType: metadata.dataType, fill: fill, writeEmptyChunks: writeEmptyChunks)
+        do {
+            switch metadata.format {
+            case .v2: return try v2Chain(metadata)
+            case .v3: return try v3Chain(metadata.codecs, dataType: metadata.dataType, fill: fill, writeEmptyChunks: writeEmptyChunks)
+            }
+        } catch var error as CubeError where error.kind == .invalidArgument {
+            error.kind = .invalidInput
+            throw error
         }
     }
 

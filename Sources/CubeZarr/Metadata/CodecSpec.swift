@@ -97,7 +97,7 @@ public enum CodecSpec: Sendable, Hashable, CustomStringConvertible {
         case .zstd(let l): return [["name": "zstd", "configuration": ["level": JSON(l), "checksum": false]]]
         case .gzip(let l): return [["name": "gzip", "configuration": ["level": JSON(l)]]]
         case .zlib, .lz4:
-            throw CubeError(.invalidArgument, "codec '\(self)' has no Zarr v3 form: use zstd, gzip or blosc, or --zarr-format 2")
+            throw CubeError(.invalidArgument, "codec '\(self)' has no Zarr v3 form (Zarr v3 has zstd, gzip and blosc)", remedy: .zarrFormat(2))
         case .blosc(let c, let l, let s):
             return [["name": "blosc", "configuration": ["cname": .string(c), "clevel": JSON(l), "shuffle": .string(s),
                                                         "typesize": JSON(max(itemSize, 1)), "blocksize": 0]]]
@@ -111,7 +111,7 @@ public enum CodecSpec: Sendable, Hashable, CustomStringConvertible {
         switch metadata.format {
         case .v2:
             guard shardShape == nil else {
-                throw CubeError(.invalidArgument, "shards exist only in Zarr v3: drop --shards or use --zarr-format 3")
+                throw CubeError(.invalidArgument, "shards exist only in Zarr v3", remedy: .zarrFormat(3))
             }
             metadata.compressor = v2Compressor(itemSize: type.itemSize)
             metadata.filters = type.isVariableLength ? [["id": "vlen-utf8"]] : .null

@@ -208,7 +208,7 @@ public struct DirectoryStore: Store {
     public func set(_ key: String, _ bytes: [UInt8]) throws {
         let segments = try StoreKey.valueSegments(of: key, store: location)
         if let name = segments.last, name.hasPrefix(Self.temporaryPrefix) {
-            throw CubeError(.invalidArgument, "key '\(key)' refused: names starting with '\(Self.temporaryPrefix)' are reserved for temporary files", context: location)
+            throw CubeError(.invalidInput, "key '\(key)' refused: names starting with '\(Self.temporaryPrefix)' are reserved for temporary files", context: location)
         }
         let target = filePath(segments)
         let directory = Array(segments.dropLast())
@@ -231,7 +231,7 @@ public struct DirectoryStore: Store {
                     if code == ELOOP { unlink(target); continue }
                     if code == ENOENT && attempt < Self.attempts { forgetDirectories(); directoryKnown = false; continue }
                     if code == EISDIR {
-                        throw CubeError(.invalidArgument, "cannot write '\(key)': it is a directory (a prefix of other keys)", context: location)
+                        throw CubeError(.conflict, "cannot write '\(key)': it is a directory (a prefix of other keys)", context: location)
                     }
                     throw failure("cannot write", key, code)
                 }
@@ -260,7 +260,7 @@ public struct DirectoryStore: Store {
                 let code = errno
                 unlink(temporary)
                 if code == EISDIR || code == ENOTEMPTY || code == EEXIST {
-                    throw CubeError(.invalidArgument, "cannot write '\(key)': it is a directory (a prefix of other keys)", context: location)
+                    throw CubeError(.conflict, "cannot write '\(key)': it is a directory (a prefix of other keys)", context: location)
                 }
                 throw failure("cannot write", key, code)
             }
@@ -464,7 +464,7 @@ public struct DirectoryStore: Store {
             case .success(let resolved):
                 guard isInsideRoot(resolved) else {
                     let through = segments.prefix(depth).joined(separator: "/")
-                    throw CubeError(.invalidArgument, "key '\(key)' refused: '\(through)' is a symbolic link to '\(resolved)', outside the store root", context: location)
+                    throw CubeError(.invalidInput, "key '\(key)' refused: '\(through)' is a symbolic link to '\(resolved)', outside the store root", context: location)
                 }
                 return
             case .failure(let error):
@@ -509,10 +509,10 @@ public struct DirectoryStore: Store {
                     if StoreFileSystem.isSymbolicLink(info) {
                         try checkContained(Array(segments.prefix(level)), key: key)
                         guard stat(path, &info) == 0, StoreFileSystem.isDirectory(info) else {
-                            throw CubeError(.invalidArgument, "cannot write '\(key)': '\(paths[level])' is not a directory", context: location)
+                            throw CubeError(.conflict, "cannot write '\(key)': '\(paths[level])' is not a directory", context: location)
                         }
                     } else if !StoreFileSystem.isDirectory(info) {
-                        throw CubeError(.invalidArgument, "cannot write '\(key)': '\(paths[level])' or a parent of it is a value, not a prefix", context: location)
+                        throw CubeError(.conflict, "cannot write '\(key)': '\(paths[level])' or a parent of it is a value, not a prefix", context: location)
                     }
                 }
                 knownDirectories.withLock { _ = $0.insert(paths[level]) }

@@ -14,7 +14,8 @@ public enum ByteRange: Sendable, Hashable {
 /// such as `"t2m/c/0/3/7"` or `"group/.zarray"`.
 ///
 /// Every store validates keys with ``StoreKey`` and reports refused keys as
-/// ``CubeError/Kind/invalidArgument`` with ``location`` as context. The empty key names
+/// ``CubeError/Kind/invalidInput`` with ``location`` as context (keys come from metadata as
+/// often as from the caller, so a bad one is a data problem). The empty key names
 /// the root: it is a valid prefix for listing but never a value.
 public protocol ReadableStore: Sendable {
     /// A short description of the store (a path), used in messages.
@@ -23,7 +24,7 @@ public protocol ReadableStore: Sendable {
     func get(_ key: String) throws -> [UInt8]?
     /// Part of the value at `key`, or `nil` if there is none. A range reaching past the
     /// end is clipped to the value (see ``ByteRange/clipped(toCount:)``); a range with a
-    /// negative offset or length is refused with ``CubeError/Kind/invalidArgument``.
+    /// negative offset or length is refused with ``CubeError/Kind/invalidInput``.
     func get(_ key: String, range: ByteRange) throws -> [UInt8]?
     /// The size of the value at `key`, or `nil` if there is none.
     func size(of key: String) throws -> Int?
@@ -68,12 +69,12 @@ public enum StoreKey {
     public static func segments(of key: String, store: String) throws -> [Substring] {
         if key.isEmpty { return [] }
         guard !key.hasPrefix("/") else {
-            throw CubeError(.invalidArgument, "absolute key '\(key)' refused: keys are relative to the store root", context: store)
+            throw CubeError(.invalidInput, "absolute key '\(key)' refused: keys are relative to the store root", context: store)
         }
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         for part in parts {
             guard !part.isEmpty, part != ".", part != "..", !part.contains("\0"), !part.contains("\\") else {
-                throw CubeError(.invalidArgument, "key '\(key)' refused: it could escape the store root or is malformed", context: store)
+                throw CubeError(.invalidInput, "key '\(key)' refused: it could escape the store root or is malformed", context: store)
             }
         }
         return parts

@@ -38,10 +38,10 @@ extension ByteRange: CustomStringConvertible {
         }
     }
 
-    /// Throws ``CubeError/Kind/invalidArgument`` about `key` in `store` if the range is not valid.
+    /// Throws ``CubeError/Kind/invalidInput`` about `key` in `store` if the range is not valid.
     func validate(key: String, store: String) throws {
         guard isValid else {
-            throw CubeError(.invalidArgument, "byte range (\(self)) of '\(key)' refused: offsets and lengths must not be negative", context: store)
+            throw CubeError(.invalidInput, "byte range (\(self)) of '\(key)' refused: offsets and lengths must not be negative", context: store)
         }
     }
 }
@@ -52,7 +52,7 @@ extension StoreKey {
     public static func valueSegments(of key: String, store: String) throws -> [Substring] {
         let parts = try segments(of: key, store: store)
         guard !parts.isEmpty else {
-            throw CubeError(.invalidArgument, "empty key refused: a value needs a name", context: store)
+            throw CubeError(.invalidInput, "empty key refused: a value needs a name", context: store)
         }
         return parts
     }
