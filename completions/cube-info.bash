@@ -163,7 +163,7 @@ _cube-info() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--attrs --json --version -h --help)
+    local -a non_repeating_flags=(--attrs --json --strict --version -h --help)
     local -a repeating_options=()
     local -a non_repeating_options=(--along)
     __cube-info_offer_flags_options 1

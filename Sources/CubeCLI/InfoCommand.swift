@@ -24,25 +24,37 @@ public struct InfoCommand: CubeCommand {
         file format, each group's dimensions (unlimited ones marked), and per variable its \
         dimensions, type, layout, chunk shape, filters, sizes and the same access costs.
 
+        UNSUPPORTED NODES
+        A node that is there but cannot be read is marked, never listed as if it were fine \
+        nor left out: metadata that does not parse or is a directory rather than a file, an \
+        unknown data type, an invalid codec chain (no array-to-bytes codec, two of them, an \
+        unknown codec), a v2 object (|O) array without a vlen-utf8 filter. The text shows \
+        'node /PATH  unsupported: REASON' (NetCDF and HDF5 variables of unsupported types: \
+        'variable /PATH  unsupported: REASON'), the JSON an unsupported [{path, reason}] \
+        entry, and the rest of the hierarchy is reported as usual. A node unreadable in the \
+        store or in its consolidated record counts as unsupported.
+
         JSON OUTPUT
         --json prints one object: schema (1), store, zarr_format, consolidated \
         (current|stale|absent), groups [{path, attributes}], arrays [{path, dimensions, shape, \
         data_type, chunk_shape, shard_shape, codecs, fill_value, objects_initialized, \
         objects_total, stored_bytes, decoded_bytes, compression_ratio, access [{pattern, \
-        dimension, chunks, objects, decoded_bytes, stored_bytes}], attributes}]. Keys are only \
-        ever added, never renamed, within a schema version. For NetCDF/HDF5 files the object \
-        has schema (1), kind (netcdf|hdf5), file, format, groups [{path, dimensions [{name, \
-        length, unlimited}], attributes}], variables [{path, dimensions, shape, data_type, \
-        layout, chunk_shape, filters, stored_bytes, decoded_bytes, access, attributes}] and \
-        unsupported [{path, reason}].
+        dimension, chunks, objects, decoded_bytes, stored_bytes}], attributes}] and \
+        unsupported [{path, reason}]. Keys are only ever added, never renamed, within a \
+        schema version. For NetCDF/HDF5 files the object has schema (1), kind (netcdf|hdf5), \
+        file, format, groups [{path, dimensions [{name, length, unlimited}], attributes}], \
+        variables [{path, dimensions, shape, data_type, layout, chunk_shape, filters, \
+        stored_bytes, decoded_bytes, access, attributes}] and unsupported [{path, reason}].
 
         EXIT STATUS
-        0 on success, 1 when the store cannot be read, 64 on a usage error.
+        0 on success, also when nodes are marked unsupported; 1 when the store cannot be \
+        read, or with --strict when anything is unsupported; 64 on a usage error.
 
         EXAMPLES
           cube-info era5.zarr
           cube-info era5.zarr --along time --attrs
           cube-info era5.zarr --json | jq '.arrays[] | {path, access}'
+          cube-info era5.zarr --strict > /dev/null || echo "some arrays cannot be read"
           cube-info era5_2000-01.nc --attrs
         """,
         version: "cube-info \(cubeVersion)")
@@ -59,6 +71,9 @@ public struct InfoCommand: CubeCommand {
     @Flag(help: "Print the report as JSON (attributes always included).")
     var json = false
 
+    @Flag(help: "Exit with status 1 when any node or variable is unsupported (it is still marked and the rest reported).")
+    var strict = false
+
     public init() {}
 
     public func execute() throws -> Int32 {
@@ -67,12 +82,17 @@ public struct InfoCommand: CubeCommand {
             let report = try DatasetReport.inspect(store, along: along)
             try checkAlong(report.variables.map(\.dimensions))
             Terminal.print(json ? report.json().serialized(.init(indent: 2)) : report.text(includeAttributes: attrs))
-            return CubeExit.success
+            return status(unsupported: report.dataset.unsupported.count)
         }
         let report = try InfoReport.inspect(try StoreLocation.openDirectory(store), along: along)
         try checkAlong(report.arrays.map(\.dimensions))
         Terminal.print(json ? report.json().serialized(.init(indent: 2)) : report.text(includeAttributes: attrs))
-        return CubeExit.success
+        return status(unsupported: report.unsupported.count)
+    }
+
+    /// Success, unless --strict and something was unsupported.
+    private func status(unsupported: Int) -> Int32 {
+        strict && unsupported > 0 ? CubeExit.failure : CubeExit.success
     }
 
     /// A dimension named with --along must exist somewhere, or it is a typo.

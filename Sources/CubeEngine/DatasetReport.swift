@@ -69,7 +69,7 @@ public struct DatasetReport: Sendable {
         return ["schema": 1, "kind": .string(dataset.formatDescription == "HDF5" ? "hdf5" : "netcdf"),
                 "file": .string(dataset.path), "format": .string(dataset.formatDescription),
                 "groups": .array(groups), "variables": .array(variables),
-                "unsupported": .array(dataset.unsupported.map { ["path": .string($0.path), "reason": .string($0.reason)] })]
+                "unsupported": .array(dataset.unsupported.map { InfoText.unsupportedJSON(path: $0.path, reason: $0.reason) })]
     }
 
     /// The report as text for a terminal.
@@ -96,10 +96,7 @@ public struct DatasetReport: Sendable {
             lines += v.access.map { InfoText.accessLine($0, sharded: false) }
             if includeAttributes { lines += InfoText.attributeLines(v.attributes) }
         }
-        for item in dataset.unsupported {
-            lines.append("")
-            lines.append("unsupported /\(item.path): \(item.reason)")
-        }
+        lines += dataset.unsupported.flatMap { InfoText.unsupportedLines("variable", path: $0.path, reason: $0.reason) }
         return lines.joined(separator: "\n")
     }
 }
@@ -125,6 +122,16 @@ enum InfoText {
 
     static func attributeLines(_ attributes: JSON) -> [String] {
         (attributes.objectValue ?? []).map { "  @\($0.0) = \($0.1.serialized())" }
+    }
+
+    /// The lines marking a node or variable (`label`) that is there but cannot be read.
+    static func unsupportedLines(_ label: String, path: String, reason: String) -> [String] {
+        ["", "\(label) /\(path)  unsupported: \(reason)"]
+    }
+
+    /// The `unsupported` entry of a node or variable, in the JSON of either report.
+    static func unsupportedJSON(path: String, reason: String) -> JSON {
+        ["path": .string(path), "reason": .string(reason)]
     }
 
     static func accessLine(_ c: AccessCost, sharded: Bool) -> String {

@@ -13,14 +13,24 @@ public struct InfoReport: Sendable {
     public var groups: [(path: String, attributes: JSON)]
     /// Arrays, in path order.
     public var arrays: [ArrayReport]
+    /// Nodes that are there but cannot be read, in path order: reported instead of listed.
+    public var unsupported: [UnreadableNode]
 
-    /// Inspects every node of the store's hierarchy.
+    /// Inspects every node of the store's hierarchy. A node that cannot be read, in the store
+    /// or in its consolidated record, is reported in ``unsupported`` and the rest are listed.
     public static func inspect(_ store: any ListableStore, along: String? = nil) throws -> InfoReport {
-        let hierarchy = try ZarrHierarchy.open(store)
-        let check = try ConsolidatedMetadata.check(store)
+        let walked = try ZarrHierarchy.open(store, useConsolidated: false, unreadable: .collect)
+        let opened = try ZarrHierarchy.open(store, useConsolidated: true, unreadable: .collect)
+        let hierarchy = opened.fromConsolidated ? opened : walked
+        let check = ConsolidatedMetadata.compare(consolidated: opened.fromConsolidated ? opened : nil, walked: walked)
+        var unsupported = walked.unreadable
+        for node in hierarchy.unreadable where !unsupported.contains(where: { $0.path == node.path }) {
+            unsupported.append(node)
+        }
+        let left = Set(unsupported.map(\.path))
         var groups: [(String, JSON)] = []
         var arrays: [ArrayReport] = []
-        for node in hierarchy.nodes {
+        for node in hierarchy.nodes where !left.contains(node.path) {
             switch node.kind {
             case .group(let g): groups.append((node.path, g.attributes))
             case .array(let m): arrays.append(try Inspector.report(store: store, path: node.path, metadata: m, along: along))
@@ -28,7 +38,7 @@ public struct InfoReport: Sendable {
         }
         return InfoReport(store: store.location, format: hierarchy.root.format,
                           consolidated: check.isCurrent ? "current" : check.present ? "stale" : "absent",
-                          groups: groups, arrays: arrays)
+                          groups: groups, arrays: arrays, unsupported: unsupported.sorted { $0.path < $1.path })
     }
 
     /// The report as JSON (schema version 1, documented in cube-info's man page).
@@ -59,6 +69,7 @@ public struct InfoReport: Sendable {
         return [
             "schema": 1, "store": .string(store), "zarr_format": JSON(format.rawValue),
             "consolidated": .string(consolidated), "groups": .array(groupEntries), "arrays": .array(arrayEntries),
+            "unsupported": .array(unsupported.map { InfoText.unsupportedJSON(path: $0.path, reason: $0.reason) }),
         ]
     }
 
@@ -84,6 +95,7 @@ public struct InfoReport: Sendable {
             lines += a.access.map { InfoText.accessLine($0, sharded: a.shardShape != nil) }
             if includeAttributes { lines += InfoText.attributeLines(m.attributes) }
         }
+        lines += unsupported.flatMap { InfoText.unsupportedLines("node", path: $0.path, reason: $0.reason) }
         return lines.joined(separator: "\n")
     }
 

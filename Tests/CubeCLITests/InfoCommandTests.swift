@@ -76,6 +76,124 @@ import CubeCore
         #expect(result.stderr.hasPrefix("cube-info: error: \(directory): no Zarr group or array at the root"))
     }
 
+    /// A v3 array document over `[4]` int32 with these codecs and data type.
+    static func zarrJSON(codecs: String = #"[{"name": "bytes", "configuration": {"endian": "little"}}]"#,
+                         dataType: String = #""int32""#) -> String {
+        #"{"zarr_format": 3, "node_type": "array", "shape": [4], "data_type": \#(dataType), "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2]}}, "chunk_key_encoding": {"name": "default"}, "fill_value": 0, "codecs": \#(codecs)}"#
+    }
+
+    /// A v2 `.zarray` over `[4]` with this dtype and these filters.
+    static func zarray(dtype: String = "<i4", filters: String = "null") -> String {
+        #"{"zarr_format": 2, "shape": [4], "chunks": [2], "dtype": "\#(dtype)", "compressor": null, "fill_value": 0, "filters": \#(filters), "order": "C"}"#
+    }
+
+    /// Every node of a store that cube cannot read, with a word its reason must contain.
+    static let unreadableV3: [(path: String, document: String?, reason: String)] = [
+        ("no_serializer", zarrJSON(codecs: #"[{"name": "transpose", "configuration": {"order": [0]}}]"#), "no array→bytes codec"),
+        ("two_serializers", zarrJSON(codecs: #"[{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "vlen-utf8"}]"#),
+         "more than one array→bytes codec"),
+        ("unknown_codec", zarrJSON(codecs: #"[{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "lzma9"}]"#),
+         "unknown codec 'lzma9'"),
+        ("unknown_type", zarrJSON(dataType: #""int128""#), "unknown data type 'int128'"),
+        ("bad_json", #"{"zarr_format": 3, "node_type": "array", "#, "malformed JSON"),
+        ("directory", nil, "zarr.json is a directory"),
+        ("sub/deep", zarrJSON(codecs: #"[{"name": "lzma9"}]"#), "unknown codec 'lzma9'"),
+    ]
+
+    /// A v3 store with a readable group `sub`, a readable array `good` and every node of
+    /// ``unreadableV3``; with `consolidated`, the root records them all inline.
+    static func unreadableV3Store(consolidated: Bool) throws -> String {
+        var files = ["good/zarr.json": zarrJSON(), "sub/zarr.json": #"{"zarr_format": 3, "node_type": "group"}"#]
+        var directories: [String] = []
+        for node in unreadableV3 {
+            if let document = node.document { files["\(node.path)/zarr.json"] = document } else { directories.append("\(node.path)/zarr.json") }
+        }
+        var root = #"{"zarr_format": 3, "node_type": "group", "attributes": {}}"#
+        if consolidated {
+            let entries = files.filter { !$0.key.hasPrefix("bad_json") }.map { key, value in
+                "\"\(key.dropLast("/zarr.json".count))\": \(value)"
+            }
+            root = #"{"zarr_format": 3, "node_type": "group", "attributes": {}, "consolidated_metadata": {"kind": "inline", "must_understand": false, "metadata": {"#
+                + entries.joined(separator: ", ") + "}}}"
+        }
+        files["zarr.json"] = root
+        return try writeStore(files, directories: directories)
+    }
+
+    /// A fresh directory holding `files` (relative path → text) and empty `directories`.
+    static func writeStore(_ files: [String: String], directories: [String] = []) throws -> String {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cube-info-\(UUID().uuidString)").path
+        for directory in directories {
+            try FileManager.default.createDirectory(atPath: root + "/" + directory, withIntermediateDirectories: true)
+        }
+        for (path, text) in files {
+            let url = URL(fileURLWithPath: root + "/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        return root
+    }
+
+    /// Every unreadable node is marked with its reason in text and JSON, the readable ones
+    /// are listed as before, and only --strict turns the marks into exit status 1.
+    @Test(arguments: [false, true])
+    func unreadableNodesAreMarkedNotDropped(consolidated: Bool) throws {
+        let store = try Self.unreadableV3Store(consolidated: consolidated)
+        let text = InfoCommand.runCapturing([store])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("array /good  int32"))
+        #expect(text.stdout.contains("group /sub"))
+        for node in Self.unreadableV3 {
+            let line = text.stdout.split(separator: "\n").first { $0.hasPrefix("node /\(node.path)  unsupported: ") }
+            #expect(line?.contains(node.reason) == true, "\(node.path): \(text.stdout)")
+            #expect(!text.stdout.contains("array /\(node.path) "), "\(node.path) listed as if readable")
+        }
+
+        let json = InfoCommand.runCapturing([store, "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let report = try JSON.parse(json.stdout)
+        #expect(report["arrays"]?.arrayValue?.compactMap { $0["path"]?.stringValue } == ["good"])
+        let unsupported = try #require(report["unsupported"]?.arrayValue)
+        #expect(unsupported.compactMap { $0["path"]?.stringValue } == Self.unreadableV3.map(\.path).sorted())
+        for node in Self.unreadableV3 {
+            let entry = unsupported.first { $0["path"]?.stringValue == node.path }
+            #expect(entry?["reason"]?.stringValue?.contains(node.reason) == true, "\(node.path): \(json.stdout)")
+        }
+
+        for arguments in [[store, "--strict"], [store, "--strict", "--json"]] {
+            let strict = InfoCommand.runCapturing(arguments)
+            #expect(strict.status == 1, "\(arguments)")
+            #expect(strict.stdout.contains("lzma9"), "the report is still printed")
+        }
+    }
+
+    /// v2 object arrays without a `vlen-*` filter, unknown dtypes, unparsable and directory
+    /// `.zarray` documents are marked the same way.
+    @Test func unreadableV2NodesAreMarked() throws {
+        let store = try Self.writeStore([
+            ".zgroup": #"{"zarr_format": 2}"#,
+            "good/.zarray": Self.zarray(),
+            "object/.zarray": Self.zarray(dtype: "|O"),
+            "strings/.zarray": Self.zarray(dtype: "|O", filters: #"[{"id": "vlen-utf8"}]"#),
+            "quad/.zarray": Self.zarray(dtype: "<f16"),
+            "broken/.zarray": "{\"zarr_format\": 2,",
+        ], directories: ["folder/.zarray"])
+        let json = InfoCommand.runCapturing([store, "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let report = try JSON.parse(json.stdout)
+        #expect(report["arrays"]?.arrayValue?.compactMap { $0["path"]?.stringValue } == ["good", "strings"])
+        let reasons = Dictionary(uniqueKeysWithValues: (report["unsupported"]?.arrayValue ?? []).compactMap { entry in
+            entry["path"]?.stringValue.map { ($0, entry["reason"]?.stringValue ?? "") }
+        })
+        #expect(reasons.keys.sorted() == ["broken", "folder", "object", "quad"])
+        #expect(reasons["object"]?.contains("vlen-utf8") == true)
+        #expect(reasons["quad"]?.contains("unknown data type '<f16'") == true)
+        #expect(reasons["broken"]?.contains("malformed JSON") == true)
+        #expect(reasons["folder"]?.contains(".zarray is a directory") == true)
+        #expect(InfoCommand.runCapturing([store, "--strict"]).status == 1)
+        #expect(InfoCommand.runCapturing([CLITestSupport.fixture("zarr2-v2.zarr"), "--strict"]).status == 0)
+    }
+
     @Test func versionIsPrinted() {
         let result = InfoCommand.runCapturing(["--version"])
         #expect(result.status == 0)

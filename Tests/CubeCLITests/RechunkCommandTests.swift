@@ -76,6 +76,20 @@ struct RechunkFixture {
         #expect(!FileManager.default.fileExists(atPath: output + "/" + Rechunker.stateDirectory))
     }
 
+    /// An array whose metadata cannot be read stops the run with an error naming it, rather
+    /// than being left out of the output.
+    @Test func anUnreadableArrayFailsTheRun() throws {
+        let fixture = try RechunkFixture()
+        let metadata = fixture.source + "/time/zarr.json"
+        try FileManager.default.removeItem(atPath: metadata)
+        try FileManager.default.createDirectory(atPath: metadata, withIntermediateDirectories: false)
+        try FileManager.default.removeItem(atPath: fixture.source + "/zarr.json")
+        try ZarrNode(path: "", kind: .group(GroupMetadata(format: .v3))).write(to: try DirectoryStore(path: fixture.source))
+        let run = RechunkCommand.runCapturing([fixture.source, "-o", fixture.directory + "/out.zarr", "-q"] + Self.arguments)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("\(metadata): zarr.json is a directory, not a file"), "\(run.stderr)")
+    }
+
     /// Chunks written past the page cache (the default) and through it (`--buffered-writes`)
     /// are the same files, equal to the source; these chunks (uncompressed, 270 KiB) go direct.
     @Test func bufferedAndDirectWritesMakeTheSameStore() throws {

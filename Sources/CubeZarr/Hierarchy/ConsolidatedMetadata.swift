@@ -6,21 +6,35 @@ public enum ConsolidatedMetadata {
     public static let v2Key = ".zmetadata"
 
     /// The nodes recorded in the store's consolidated metadata (root included), or `nil` if
-    /// there is none.
+    /// there is none. Throws on the first entry that cannot be read.
     public static func read(_ store: any ReadableStore, root: ZarrNode) throws -> [ZarrNode]? {
+        var collector = NodeCollector.failing
+        return try read(store, root: root, collector: &collector)
+    }
+
+    /// The nodes recorded in the store's consolidated metadata, passing each entry's failure
+    /// to `collector`; a document that is not consolidated metadata at all is thrown.
+    static func read(_ store: any ReadableStore, root: ZarrNode, collector: inout NodeCollector) throws -> [ZarrNode]? {
         switch root.format {
         case .v2:
             guard let bytes = try store.get(v2Key) else { return nil }
             let context = StoreKey.join(store.location, v2Key)
-            return try parseV2(try JSON.parse(bytes, context: context), context: context)
+            return try parseV2(try JSON.parse(bytes, context: context), context: context, collector: &collector)
         case .v3:
             guard case .group(let group) = root.kind, let consolidated = group.consolidated else { return nil }
-            return try [root] + parseV3(consolidated, context: StoreKey.join(store.location, "zarr.json"))
+            let context = StoreKey.join(store.location, "zarr.json")
+            return try [root] + parseV3(consolidated, context: context, collector: &collector)
         }
     }
 
     /// Parses a `.zmetadata` document into nodes.
     public static func parseV2(_ json: JSON, context: String) throws -> [ZarrNode] {
+        var collector = NodeCollector.failing
+        return try parseV2(json, context: context, collector: &collector)
+    }
+
+    /// Parses a `.zmetadata` document into nodes, passing each entry's failure to `collector`.
+    static func parseV2(_ json: JSON, context: String, collector: inout NodeCollector) throws -> [ZarrNode] {
         guard json["zarr_consolidated_format"]?.intValue == 1, let entries = json["metadata"]?.objectValue else {
             throw CubeError(.invalidInput, "not consolidated metadata (need zarr_consolidated_format 1 and a metadata object)", context: context)
         }
@@ -33,26 +47,38 @@ public enum ConsolidatedMetadata {
             let path = String(key.dropLast(isArray ? ".zarray".count : ".zgroup".count)).trimmingSuffix("/")
             let zattrs = documents[StoreKey.join(path, ".zattrs")]
             let entryContext = "\(context)[\(key)]"
-            if isArray {
-                nodes.append(ZarrNode(path: path, kind: .array(try ArrayMetadata.parseV2(zarray: json, zattrs: zattrs, context: entryContext))))
-            } else {
-                nodes.append(try ZarrNode.parseV2Group(json, zattrs: zattrs, path: path, context: entryContext))
+            let node = try collector.read(path) {
+                isArray ? ZarrNode(path: path, kind: .array(try ArrayMetadata.parseV2(zarray: json, zattrs: zattrs, context: entryContext)))
+                    : try ZarrNode.parseV2Group(json, zattrs: zattrs, path: path, context: entryContext)
             }
+            if let node { nodes.append(node) }
         }
         return nodes.sorted { $0.path < $1.path }
     }
 
     /// Parses a v3 inline `consolidated_metadata` member into the nodes below the root.
     public static func parseV3(_ json: JSON, context: String) throws -> [ZarrNode] {
+        var collector = NodeCollector.failing
+        return try parseV3(json, context: context, collector: &collector)
+    }
+
+    /// Parses a v3 inline `consolidated_metadata` member, passing each entry's failure to
+    /// `collector`.
+    static func parseV3(_ json: JSON, context: String, collector: inout NodeCollector) throws -> [ZarrNode] {
         guard let entries = json["metadata"]?.objectValue else {
             throw CubeError(.invalidInput, "consolidated_metadata has no metadata object", context: context)
         }
         if let kind = json["kind"]?.stringValue, kind != "inline" {
             throw CubeError(.unsupported, "consolidated_metadata kind '\(kind)' is not supported", context: context)
         }
-        return try entries.map { path, document in
-            try ZarrNode.parseV3(document, path: path, context: "\(context)[consolidated_metadata.\(path)]")
-        }.sorted { $0.path < $1.path }
+        var nodes: [ZarrNode] = []
+        for (path, document) in entries {
+            let node = try collector.read(path) {
+                try ZarrNode.parseV3(document, path: path, context: "\(context)[consolidated_metadata.\(path)]")
+            }
+            if let node { nodes.append(node) }
+        }
+        return nodes.sorted { $0.path < $1.path }
     }
 
     /// Builds the consolidated document for `nodes` (root first) in the root's format:
@@ -136,7 +162,22 @@ public enum ConsolidatedMetadata {
     /// Compares the consolidated metadata with the nodes found by walking the store.
     public static func check(_ store: any ListableStore) throws -> Check {
         let actual = try currentNodes(store)
-        guard let recorded = try read(store, root: actual[0]) else {
+        return compare(recorded: try read(store, root: actual[0]), actual: actual, leavingOut: [])
+    }
+
+    /// Compares a hierarchy opened from consolidated metadata (`nil` when the store has none)
+    /// with one opened by walking the store. Nodes that either could not read are left out:
+    /// there is nothing to compare them by, and listings report them on their own.
+    public static func compare(consolidated: ZarrHierarchy?, walked: ZarrHierarchy) -> Check {
+        let unreadable = Set(((consolidated?.unreadable ?? []) + walked.unreadable).map(\.path))
+        return compare(recorded: consolidated?.nodes, actual: walked.nodes, leavingOut: unreadable)
+    }
+
+    /// Compares recorded nodes (`nil`: no consolidated metadata) with the actual ones,
+    /// leaving out the paths in `leavingOut`.
+    static func compare(recorded: [ZarrNode]?, actual: [ZarrNode], leavingOut: Set<String>) -> Check {
+        let actual = actual.filter { !leavingOut.contains($0.path) }
+        guard let recorded = recorded?.filter({ !leavingOut.contains($0.path) }) else {
             return Check(present: false, missing: actual.map(\.path), extra: [], changed: [])
         }
         let recordedByPath = Dictionary(recorded.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
@@ -162,10 +203,7 @@ public enum ConsolidatedMetadata {
 
     /// The hierarchy as it is in the store, ignoring consolidated metadata.
     static func currentNodes(_ store: any ListableStore) throws -> [ZarrNode] {
-        guard let root = try ZarrNode.read(store, path: "") else {
-            throw CubeError(.notFound, "no Zarr group or array at the root (no zarr.json, .zgroup or .zarray)", context: store.location)
-        }
-        return try ZarrHierarchy.walk(store, root: root)
+        try ZarrHierarchy.walk(store, root: try ZarrHierarchy.readRoot(store))
     }
 }
 
