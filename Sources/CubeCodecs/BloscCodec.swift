@@ -183,6 +183,12 @@ public struct BloscCodec: BytesToBytesCodec {
         }
     }
 
+    /// Whether `bytes` are shorter than the 16-byte header or than the frame size it records.
+    public func isTruncated(_ bytes: [UInt8]) -> Bool {
+        guard let header = try? Self.header(bytes) else { return true }
+        return header.compressedSize > bytes.count
+    }
+
     /// Decompresses one frame straight into `destination`, which must hold exactly its bytes.
     public func decode(_ bytes: [UInt8], into destination: UnsafeMutableRawBufferPointer) throws -> Bool {
         guard destination.count > 0 else { return false }

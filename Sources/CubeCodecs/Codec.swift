@@ -59,9 +59,16 @@ public protocol BytesToBytesCodec: Sendable {
     /// returns `true`; or returns `false`, writing nothing, when this codec cannot (the
     /// caller then uses ``decode(_:decodedSize:)``).
     func decode(_ bytes: [UInt8], into destination: UnsafeMutableRawBufferPointer) throws -> Bool
+    /// Whether `bytes` end before the length their own format records, as a cut-off file's
+    /// do; lets a check call such bytes truncated rather than corrupt. `false` when the
+    /// format records no length.
+    func isTruncated(_ bytes: [UInt8]) -> Bool
 }
 
 extension BytesToBytesCodec {
     /// Decoding in place is not supported unless a codec says so.
     public func decode(_ bytes: [UInt8], into destination: UnsafeMutableRawBufferPointer) throws -> Bool { false }
+
+    /// Formats that record no length cannot tell a cut-off buffer from a damaged one.
+    public func isTruncated(_ bytes: [UInt8]) -> Bool { false }
 }

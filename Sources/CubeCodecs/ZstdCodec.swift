@@ -90,6 +90,22 @@ public struct ZstdCodec: BytesToBytesCodec {
         return true
     }
 
+    /// Whether the last frame of `bytes` ends before its blocks say it does (zstd reports
+    /// the source size as wrong), or there is no byte at all.
+    public func isTruncated(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress, buffer.count > 0 else { return true }
+            var offset = 0
+            while offset < buffer.count {
+                let frame = ZSTD_findFrameCompressedSize(base + offset, buffer.count - offset)
+                if Self.failed(frame) { return ZSTD_getErrorCode(frame) == ZSTD_error_srcSize_wrong }
+                if frame == 0 { return false }
+                offset += frame
+            }
+            return false
+        }
+    }
+
     /// The total content size recorded by the frames of `bytes`, or `nil` when a frame does
     /// not record it; throws when `bytes` is not a sequence of complete frames.
     static func recordedSize(_ bytes: [UInt8]) throws -> UInt64? {
