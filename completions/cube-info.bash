@@ -163,14 +163,20 @@ _cube-info() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--attrs --json --strict --version -h --help)
+    local -a non_repeating_flags=(--attrs --json --strict --verify -q --quiet --version -h --help)
     local -a repeating_options=()
-    local -a non_repeating_options=(--along)
+    local -a non_repeating_options=(--along -j --jobs --max-mem)
     __cube-info_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--along')
+        return
+        ;;
+    '-j'|'--jobs')
+        return
+        ;;
+    '--max-mem')
         return
         ;;
     esac

@@ -20,7 +20,7 @@ function __cube-info_parse_tokens -S
     set -l unparsed_tokens (__cube-info_tokens -pc)
     switch $unparsed_tokens[1]
     case 'cube-info'
-        __cube-info_parse_subcommand 1 'along=' 'attrs' 'json' 'strict' 'version' 'h/help'
+        __cube-info_parse_subcommand 1 'along=' 'attrs' 'json' 'strict' 'verify' 'j/jobs=' 'max-mem=' 'q/quiet' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __cube-info_parse_subcommand -r 1 'version'
@@ -82,6 +82,10 @@ complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_op
 complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" attrs' -l 'attrs' -d 'Also print group and array attributes.'
 complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" json' -l 'json' -d 'Print the report as JSON (attributes always included).'
 complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" strict' -l 'strict' -d 'Exit with status 1 when any node or variable is unsupported (it is still marked and the rest reported).'
+complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" verify' -l 'verify' -d 'Read and decode every chunk of every array instead of listing them, and report damaged chunks (see VERIFYING); exit with status 1 if any.'
+complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" j jobs' -s 'j' -l 'jobs' -d 'Worker threads (default: all cores).' -rfka ''
+complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" max-mem' -l 'max-mem' -d 'Memory budget for data in flight, such as 256MiB, 1GB or 512M; peak memory stays within it plus a fixed overhead.' -rfka ''
+complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" q quiet' -s 'q' -l 'quiet' -d 'No progress bar or notes; errors only.'
 complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" version' -l 'version' -d 'Show the version.'
 complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_flags_or_options "cube-info" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'cube-info' -n '__cube-info_should_offer_completions_for_positional "cube-info" -eq 2' -fa 'help' -d 'Show subcommand help information.'

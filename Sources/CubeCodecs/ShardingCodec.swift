@@ -46,7 +46,9 @@ public struct ShardingCodec: ArrayToBytesCodec {
         return zip(shardShape, innerChunkShape).map { $0 / $1 }
     }
 
-    private func indexSpec(_ shardShape: [Int]) throws -> ChunkSpec {
+    /// What the index of a shard of `shardShape` decodes to: `(offset, nbytes)` pairs of
+    /// `uint64` per inner chunk, all-ones where a chunk is absent.
+    public func indexSpec(_ shardShape: [Int]) throws -> ChunkSpec {
         ChunkSpec(shape: try chunksPerShard(shardShape) + [2], dataType: .uint64, fill: .element([UInt8](repeating: 0xFF, count: 8)))
     }
 

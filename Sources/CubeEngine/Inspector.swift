@@ -80,14 +80,8 @@ public enum Inspector {
         let unit = inner ?? metadata.chunkShape
         let grid = try metadata.grid(context: StoreKey.join(store.location, path))
 
-        var initialized = 0
-        var stored = 0
-        for key in try store.keys(under: path) {
-            let relative = path.isEmpty ? key : String(key.dropFirst(path.count + 1))
-            guard let coords = metadata.chunkKeyEncoding.coordinates(of: relative, rank: rank), grid.contains(chunk: coords) else { continue }
-            initialized += 1
-            stored += try store.size(of: key) ?? 0
-        }
+        let keys = try metadata.storedChunkKeys(in: store, path: path)
+        let stored = try keys.reduce(0) { $0 + (try store.size(of: $1) ?? 0) }
         let decoded = ShapeMath.product(metadata.shape) * metadata.dataType.itemSize
         let unitsTotal = zip(metadata.shape, unit).reduce(1) { $0 * ShapeMath.ceilDiv($1.0, $1.1) }
         let averageUnitStored = unitsTotal > 0 ? Double(stored) / Double(unitsTotal) : 0
@@ -97,7 +91,7 @@ public enum Inspector {
                                          storedBytesPerChunk: averageUnitStored, along: along)
         return ArrayReport(path: path, metadata: metadata, dimensions: dimensions, chunkShape: unit,
                            shardShape: inner == nil ? nil : metadata.chunkShape,
-                           objectsInitialized: initialized, objectsTotal: grid.chunkCount,
+                           objectsInitialized: keys.count, objectsTotal: grid.chunkCount,
                            storedBytes: stored, decodedBytes: decoded, access: access)
     }
 }

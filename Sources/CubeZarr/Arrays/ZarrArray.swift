@@ -71,12 +71,12 @@ public struct ZarrArray: Sendable {
         StoreKey.join(path, metadata.chunkKeyEncoding.key(for: coords))
     }
 
-    private var chunkSpec: ChunkSpec {
+    var chunkSpec: ChunkSpec {
         ChunkSpec(shape: metadata.chunkShape, dataType: metadata.dataType, fill: fill)
     }
 
     /// The sharding codec when the array is sharded with nothing around it (partial reads possible).
-    private var directSharding: ShardingCodec? {
+    var directSharding: ShardingCodec? {
         guard codecs.arrayToArray.isEmpty, codecs.bytesToBytes.isEmpty else { return nil }
         return codecs.arrayToBytes as? ShardingCodec
     }
