@@ -96,7 +96,7 @@ import CubeCore
          "unknown codec 'lzma9'"),
         ("unknown_type", zarrJSON(dataType: #""int128""#), "unknown data type 'int128'"),
         ("bad_json", #"{"zarr_format": 3, "node_type": "array", "#, "malformed JSON"),
-        ("directory", nil, "zarr.json is a directory"),
+        ("directory", nil, "zarr.json' is a directory"),
         ("sub/deep", zarrJSON(codecs: #"[{"name": "lzma9"}]"#), "unknown codec 'lzma9'"),
     ]
 
@@ -189,7 +189,7 @@ import CubeCore
         #expect(reasons["object"]?.contains("vlen-utf8") == true)
         #expect(reasons["quad"]?.contains("unknown data type '<f16'") == true)
         #expect(reasons["broken"]?.contains("malformed JSON") == true)
-        #expect(reasons["folder"]?.contains(".zarray is a directory") == true)
+        #expect(reasons["folder"]?.contains(".zarray' is a directory") == true)
         #expect(InfoCommand.runCapturing([store, "--strict"]).status == 1)
         #expect(InfoCommand.runCapturing([CLITestSupport.fixture("zarr2-v2.zarr"), "--strict"]).status == 0)
     }
