@@ -89,7 +89,7 @@ complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" max-mem' -l 'max-mem' -d 'Memory budget for data in flight, such as 256MiB, 1GB or 512M; peak memory stays within it plus a fixed overhead.' -rfka ''
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" q quiet' -s 'q' -l 'quiet' -d 'No progress bar or notes; errors only.'
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" concat' -l 'concat' -d 'Join several inputs along this dimension.' -rfka ''
-complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" skip-unsupported' -l 'skip-unsupported' -d 'Skip variables of unsupported types (compound, opaque, vlen) with a warning instead of failing.'
+complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" skip-unsupported' -l 'skip-unsupported' -d 'Skip variables that cannot be converted (compound, opaque and vlen types; in Zarr v3 also characters with a _FillValue) with a warning instead of failing.'
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" version' -l 'version' -d 'Show the version.'
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_flags_or_options "cube-convert" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'cube-convert' -n '__cube-convert_should_offer_completions_for_positional "cube-convert" -eq 2' -fa 'help' -d 'Show subcommand help information.'

@@ -14,7 +14,14 @@ public struct ConvertCommand: CubeCommand {
         offset, CDF5, NetCDF-4) or HDF5 file into a Zarr store, laid out as xarray's to_zarr \
         would: dimension names, fill values (v2 fill_value; v3 _FillValue attribute), packed \
         variables kept packed, times kept raw with units and calendar, library-internal \
-        attributes dropped, groups as Zarr groups, consolidated metadata written last.
+        attributes dropped, groups as Zarr groups, consolidated metadata written last. \
+        Character (NC_CHAR) variables become fixed-width strings where xarray reads them as \
+        strings (their last dimension is used by character variables only, and only as their \
+        last dimension) and stay arrays of characters elsewhere.
+
+        Zarr v3 cannot hold everything v2 can: a _FillValue on characters (xarray cannot read \
+        it back from v3). Such variables are refused by name unless --zarr-format 2 is given, \
+        or --skip-unsupported leaves them out.
 
         Chunks default to the source's; variables stored without chunks get chunks of about \
         4 MiB shaped like the array. Several files with the same structure are joined along \
@@ -57,7 +64,7 @@ public struct ConvertCommand: CubeCommand {
     @Option(help: ArgumentHelp("Join several inputs along this dimension.", valueName: "dim"))
     var concat: String?
 
-    @Flag(name: .customLong("skip-unsupported"), help: "Skip variables of unsupported types (compound, opaque, vlen) with a warning instead of failing.")
+    @Flag(name: .customLong("skip-unsupported"), help: "Skip variables that cannot be converted (compound, opaque and vlen types; in Zarr v3 also characters with a _FillValue) with a warning instead of failing.")
     var skipUnsupported = false
 
     public init() {}

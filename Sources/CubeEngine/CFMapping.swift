@@ -75,7 +75,10 @@ public enum CFMapping {
         let fillJSON: JSON
         switch format {
         case .v2:
-            if let cfFill {
+            if let cfFill, case .bytes = type {
+                // NumPy's fixed-width bytes drop trailing NULs, so zarr-python writes `"eA=="` for `b"x"`.
+                fillJSON = .string(Base64.encode(Array(cfFill.reversed().drop { $0 == 0 }.reversed())))
+            } else if let cfFill {
                 fillJSON = ElementJSON.encode(cfFill, as: type)
             } else {
                 fillJSON = type.isFloatingPoint && !isComplex(type) ? "NaN" : .null
@@ -93,6 +96,18 @@ public enum CFMapping {
             format: format, shape: source.shape, chunkShape: chunkShape, dataType: type, fillValueJSON: fillJSON,
             dimensionNames: source.dimensionNames.map { Optional($0) }, attributes: attributes,
             byteOrder: type.swapUnit > 1 ? .little : nil)
+    }
+
+    /// Why `source` cannot be written to Zarr v3 so that xarray reads it back, or `nil`.
+    ///
+    /// xarray reads a v3 `_FillValue` attribute only for numbers and booleans: for
+    /// fixed-width bytes it fails to open the store (`Failed to decode fill_value`), while in
+    /// v2 the `fill_value` carries it.
+    public static func zarrV3Obstacle(_ source: any ArraySource) -> String? {
+        if case .bytes = source.dataType, source.attributes.contains(where: { $0.name == "_FillValue" }) {
+            return "xarray cannot read a _FillValue of fixed-width bytes (characters) from Zarr v3"
+        }
+        return nil
     }
 
     /// What zarr-python writes as `fill_value` when given none.

@@ -9,7 +9,7 @@ public enum ConvertPlanner {
         if datasets.count > 1 && options.concatDimension == nil {
             throw CubeError(.invalidArgument, "several inputs need a dimension to join them along")
         }
-        let warnings = datasets.flatMap { dataset in
+        var warnings = datasets.flatMap { dataset in
             dataset.unsupported.map { "\(dataset.path): skipped \($0.path): \($0.reason)" }
         }
         var groups: [(String, JSON)] = []
@@ -19,6 +19,11 @@ public enum ConvertPlanner {
         for group in first.root.allGroups {
             groups.append((group.path, CFMapping.userAttributes(group.attributes)))
             for variable in group.variables {
+                if options.format == .v3, let reason = CFMapping.zarrV3Obstacle(variable) {
+                    guard options.skipUnsupported else { throw zarrV3Refusal(reason, variable: variable.path, file: first.path) }
+                    warnings.append("\(first.path): skipped \(variable.path): \(zarrV3RefusalPrefix)\(reason)")
+                    continue
+                }
                 let name = String(variable.path.split(separator: "/").last ?? "")
                 allDimensions.formUnion(variable.dimensionNames)
                 allVariables.insert(name)
@@ -36,6 +41,20 @@ public enum ConvertPlanner {
             try ConcatCheck.checkMonotonic(datasets, dimension: dimension)
         }
         return ConvertPlan(groups: groups, arrays: arrays.sorted { $0.path < $1.path }, warnings: warnings)
+    }
+
+    /// How every refusal of a variable that Zarr v3 cannot hold begins.
+    static let zarrV3RefusalPrefix = "cannot be written to Zarr v3: "
+
+    /// The `.unsupported` error for a variable that Zarr v3 cannot hold, about `file: variable`.
+    static func zarrV3Refusal(_ reason: String, variable: String, file: String) -> CubeError {
+        CubeError(.unsupported, zarrV3RefusalPrefix + reason, context: "\(file): \(variable)")
+    }
+
+    /// Whether `error` refuses a variable only because the output is Zarr v3 (Zarr v2 can
+    /// hold it), so callers can suggest a way around it.
+    public static func isZarrV3Refusal(_ error: CubeError) -> Bool {
+        error.kind == .unsupported && error.message.hasPrefix(zarrV3RefusalPrefix)
     }
 
     /// The variable itself, or the variable joined across every dataset along the concat dimension.

@@ -27,6 +27,7 @@ public struct OpenedDataset: Sendable {
 public enum DatasetOpener {
     /// Opens `path`. NetCDF classic files and HDF5 files written by netCDF-4 go through
     /// libnetcdf; other HDF5 files through libhdf5 (with h5netcdf's dimension names).
+    /// Character arrays are joined into strings where xarray joins them (``CharacterStacking``).
     public static func open(_ path: String, skipUnsupported: Bool) throws -> OpenedDataset {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CubeError(.notFound, "no such file", context: path)
@@ -48,7 +49,8 @@ public enum DatasetOpener {
             let list = skippedVariables.map { "\($0.path) (\($0.reason))" }.joined(separator: "; ")
             throw CubeError(.unsupported, "unsupported variable types: \(list)", context: path, remedy: .skipUnsupported)
         }
-        return OpenedDataset(path: path, formatDescription: "HDF5", root: root, unsupported: unsupported)
+        return OpenedDataset(path: path, formatDescription: "HDF5", root: CharacterStacking.apply(root),
+                             unsupported: unsupported)
     }
 
     private static func openNetCDF(_ path: String, skipUnsupported: Bool) throws -> OpenedDataset {
@@ -58,7 +60,8 @@ public enum DatasetOpener {
         if file.format.isNetCDF4, let hdf5 = try? HDF5File(path: path) {
             root = DirectChunkSource.accelerate(root, file: hdf5)
         }
-        return OpenedDataset(path: path, formatDescription: "NetCDF \(file.format)", root: root, unsupported: unsupported)
+        return OpenedDataset(path: path, formatDescription: "NetCDF \(file.format)", root: CharacterStacking.apply(root),
+                             unsupported: unsupported)
     }
 
     /// netCDF-4 marks its files with `_NCProperties` and its variables with `_Netcdf4Dimid`

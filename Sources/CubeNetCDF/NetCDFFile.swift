@@ -271,20 +271,15 @@ struct NCDatasetWalker {
 
         let dataType: DataType
         let fileItemSize: Int
-        var shape = fileShape
-        var dimensionNames = fileDimensionNames
-        var charLength: Int?
         switch element {
         case .numeric(let type):
             dataType = type
             fileItemSize = type.itemSize
         case .char:
-            // The last dimension is the string length (as xarray reads it); a 0-d char
-            // variable holds one character.
-            let length = shape.popLast() ?? 1
-            if !dimensionNames.isEmpty { dimensionNames.removeLast() }
-            charLength = length
-            dataType = .bytes(length)
+            // One character per element, with every dimension: whether the last one is a
+            // string length to join along is decided for the whole group by the reader of
+            // the dataset (xarray decides it from every variable of the group).
+            dataType = .bytes(1)
             fileItemSize = 1
         case .string:
             dataType = .string
@@ -304,14 +299,12 @@ struct NCDatasetWalker {
         }
 
         let storage = try ncStorageInfo(group: ncid, variable: varid, fileShape: fileShape,
-                                        fileItemSize: fileItemSize, format: file.format,
-                                        dropLast: charLength != nil, context: variableContext)
+                                        fileItemSize: fileItemSize, format: file.format, context: variableContext)
         return NetCDFVariable(
             file: file, groupID: ncid, varID: varid, name: variableName, path: path,
-            shape: shape, dataType: dataType,
+            shape: fileShape, dataType: dataType,
             chunkShape: storage.layout == "chunked" ? storage.chunkShape : nil,
-            dimensionNames: dimensionNames, attributes: attributes, storage: storage,
-            charLength: charLength)
+            dimensionNames: fileDimensionNames, attributes: attributes, storage: storage)
     }
 }
 

@@ -3,11 +3,10 @@ import CubeCore
 
 /// Reads how a variable is stored: layout, chunk shape and filter pipeline.
 ///
-/// `fileShape` is the variable's shape in the file (for `NC_CHAR` including the string
-/// length); when `dropLast` is set the chunk shape loses its last axis the same way the
-/// variable's shape does, so both always have the same rank.
+/// `fileShape` is the variable's shape in the file; `fileItemSize` the bytes of one element
+/// there (0 for variable-length types).
 func ncStorageInfo(group ncid: Int32, variable varid: Int32, fileShape: [Int], fileItemSize: Int,
-                   format: NetCDFFormat, dropLast: Bool, context: NCContext) throws -> StorageInfo {
+                   format: NetCDFFormat, context: NCContext) throws -> StorageInfo {
     var storage: Int32 = 0
     var chunks = [Int](repeating: 0, count: max(fileShape.count, 1))
     var filterIDs: [UInt32] = []
@@ -41,9 +40,7 @@ func ncStorageInfo(group ncid: Int32, variable varid: Int32, fileShape: [Int], f
     switch storage {
     case NC_CHUNKED:
         layout = "chunked"
-        var shape = Array(chunks.prefix(fileShape.count))
-        if dropLast, !shape.isEmpty { shape.removeLast() }
-        chunkShape = shape
+        chunkShape = Array(chunks.prefix(fileShape.count))
     case NC_CONTIGUOUS: layout = "contiguous"
     case NC_COMPACT: layout = "compact"
     case NC_VIRTUAL: layout = "virtual"

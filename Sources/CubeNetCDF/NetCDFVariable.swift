@@ -4,8 +4,8 @@ import CubeCore
 /// One variable of a NetCDF file, readable by region.
 ///
 /// Values are returned in native byte order whatever the file's byte order (libnetcdf
-/// converts). `NC_CHAR` variables lose their last dimension, the string length, and have
-/// elements of ``DataType/bytes(_:)`` of that length; `NC_STRING` variables have
+/// converts). `NC_CHAR` variables keep every dimension and have one-byte
+/// ``DataType/bytes(_:)`` elements, one character each; `NC_STRING` variables have
 /// ``DataType/string`` elements; enum variables read as their base integer type, with
 /// `flag_values` and `flag_meanings` attributes appended.
 public struct NetCDFVariable: ArraySource {
@@ -19,7 +19,7 @@ public struct NetCDFVariable: ArraySource {
     public let name: String
     /// The group path and name (`t2m`, `group/sub/var`).
     public let path: String
-    /// The shape as exposed (without the string-length dimension of `NC_CHAR` variables).
+    /// The shape in the file.
     public let shape: [Int]
     /// The element type in memory.
     public let dataType: DataType
@@ -31,12 +31,10 @@ public struct NetCDFVariable: ArraySource {
     public let attributes: [Attribute]
     /// Layout, chunking and filters in the file.
     public let storage: StorageInfo
-    /// For `NC_CHAR` variables, the length of the dropped string dimension.
-    let charLength: Int?
 
     init(file: NetCDFFile, groupID: Int32, varID: Int32, name: String, path: String, shape: [Int],
          dataType: DataType, chunkShape: [Int]?, dimensionNames: [String], attributes: [Attribute],
-         storage: StorageInfo, charLength: Int?) {
+         storage: StorageInfo) {
         self.file = file
         self.groupID = groupID
         self.varID = varID
@@ -48,10 +46,9 @@ public struct NetCDFVariable: ArraySource {
         self.dimensionNames = dimensionNames
         self.attributes = attributes
         self.storage = storage
-        self.charLength = charLength
     }
 
-    /// Reads `region` (of the exposed rank) into a buffer of shape `region.count`.
+    /// Reads `region` into a buffer of shape `region.count`.
     ///
     /// Only the libnetcdf call itself holds the process-wide lock.
     public func read(_ region: Region) throws -> ArrayBuffer {
@@ -59,10 +56,6 @@ public struct NetCDFVariable: ArraySource {
         try region.validate(within: shape, context: context.text)
         var start = region.start
         var count = region.count
-        if let charLength {
-            start.append(0)
-            count.append(charLength)
-        }
         // libnetcdf ignores start/count for scalars but still wants valid pointers.
         if start.isEmpty {
             start = [0]

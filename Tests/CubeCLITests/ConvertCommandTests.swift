@@ -15,6 +15,9 @@ struct ConversionCase: CustomTestStringConvertible, Sendable {
 
     static let fixtures = "fixtures/netcdf/"
 
+    /// chars.nc's variables with a `_FillValue` on characters, which Zarr v3 refuses.
+    static let charsRefusedInV3 = ["fill_name", "encoded_fill", "shared_chars"]
+
     static let all: [ConversionCase] = ["2", "3"].flatMap { format -> [ConversionCase] in
         let zarr = ["--zarr-format", format]
         return ["classic.nc", "offset64.nc", "cdf5.nc", "nc4.nc", "bigendian.nc", "plain.h5", "xarray_lossy.nc"].map {
@@ -22,6 +25,11 @@ struct ConversionCase: CustomTestStringConvertible, Sendable {
         } + [
             ConversionCase(name: "unsupported.nc --skip-unsupported v\(format)", sources: [fixtures + "unsupported.nc"],
                            arguments: zarr + ["--skip-unsupported"], checkerArguments: ["--drop", "samples", "--drop", "ragged"]),
+            // Character variables joined into strings where xarray joins them; in v3 the ones
+            // with a _FillValue xarray could not read back are left out.
+            ConversionCase(name: "chars.nc v\(format)", sources: [fixtures + "chars.nc"],
+                           arguments: zarr + (format == "3" ? ["--skip-unsupported"] : []),
+                           checkerArguments: format == "3" ? charsRefusedInV3.flatMap { ["--drop", $0] } : []),
             ConversionCase(name: "monthly --concat time v\(format)",
                            sources: ["01", "02", "03"].map { fixtures + "monthly/era_2000-\($0).nc" },
                            arguments: zarr + ["--concat", "time"], checkerArguments: ["--concat", "time"]),
@@ -73,6 +81,26 @@ struct ConversionCase: CustomTestStringConvertible, Sendable {
         #expect(result.status == 1)
         #expect(result.stderr.contains("samples") && result.stderr.contains("compound"))
         #expect(!FileManager.default.fileExists(atPath: result.output))
+    }
+
+    /// A character variable with a `_FillValue` is refused in Zarr v3 by name, with the ways
+    /// around it; `--skip-unsupported` leaves exactly those out, with a warning each.
+    @Test func charactersWithFillValueAreRefusedInZarrV3() throws {
+        let source = PythonClients.path("fixtures/netcdf/chars.nc")
+        let refused = try convert([source])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("chars.nc: fill_name: cannot be written to Zarr v3: "), "\(refused.stderr)")
+        #expect(refused.stderr.contains("(use --zarr-format 2 to convert it, or --skip-unsupported to leave it out)"))
+        #expect(!FileManager.default.fileExists(atPath: refused.output))
+
+        let skipped = ConvertCommand.runCapturing([source, "-o", refused.output, "--skip-unsupported"])
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        for name in ConversionCase.charsRefusedInV3 {
+            #expect(skipped.stderr.contains("skipped \(name): cannot be written to Zarr v3"), "\(skipped.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: refused.output + "/" + name))
+        }
+        #expect(FileManager.default.fileExists(atPath: refused.output + "/missing_name/zarr.json"))
+        #expect(try convert([source, "--zarr-format", "2"]).status == 0)
     }
 
     @Test func badConcatenationsAreRefused() throws {

@@ -64,22 +64,24 @@ import Testing
         #expect(values(Float.self, try temp.readAll().bytes) == [1, 2, 3, 4, 5, 6])
         #expect(root.storage["temp"] == StorageInfo(layout: "contiguous", storedBytes: 24))
 
+        // NC_CHAR: one-byte characters with every dimension (joining them is the engine's call).
         let name = try #require(vars["name"])
-        #expect(name.shape == [3])
-        #expect(name.dataType == .bytes(5))
-        #expect(name.dimensionNames == ["lat"])
+        #expect(name.shape == [3, 5])
+        #expect(name.dataType == .bytes(1))
+        #expect(name.dimensionNames == ["lat", "strlen"])
         #expect(name.chunkShape == nil)
         #expect(try name.readAll().bytes == Array("alphabeta\0gamma".utf8))
-        #expect(try name.read(Region(start: [1], count: [2])).bytes == Array("beta\0gamma".utf8))
+        #expect(try name.read(Region(start: [1, 0], count: [2, 5])).bytes == Array("beta\0gamma".utf8))
+        #expect(try name.read(Region(start: [1, 1], count: [2, 2])).bytes == Array("etam".utf8))
         #expect(root.storage["name"]?.storedBytes == 15)
 
         let label = try #require(vars["label"])
-        #expect(label.shape == [])
-        #expect(label.dataType == .bytes(5))
-        #expect(label.dimensionNames == [])
+        #expect(label.shape == [5])
+        #expect(label.dataType == .bytes(1))
+        #expect(label.dimensionNames == ["strlen"])
         #expect(label.attribute("long_name") == .text("abc"))
-        let labelData = try label.read(Region(shape: []))
-        #expect(labelData.shape == [])
+        let labelData = try label.read(Region(shape: [5]))
+        #expect(labelData.shape == [5])
         #expect(labelData.bytes == Array("hello".utf8))
 
         let answer = try #require(vars["answer"])
@@ -451,14 +453,15 @@ import Testing
             #expect(throws: CubeError.self) { try v.read(Region(start: [0, 0, 1], count: [4, 5, 3])) }
             #expect(throws: CubeError.self) { try v.read(Region(start: [0, 0], count: [1, 1])) }
         }
-        // NC_CHAR: regions of the reduced rank.
+        // NC_CHAR: every region of the characters, string length included.
         let text = try file.variable("text")
-        #expect(text.shape == [4])
-        #expect(text.dataType == .bytes(5))
-        for start in 0...4 { for count in 0...(4 - start) {
-            let got = try text.read(Region(start: [start], count: [count]))
-            #expect(got.bytes == (start * 5..<(start + count) * 5).map { UInt8(65 + $0) })
-        } }
+        #expect(text.shape == [4, 5])
+        #expect(text.dataType == .bytes(1))
+        for s0 in 0...4 { for c0 in 0...(4 - s0) { for s1 in 0...5 { for c1 in 0...(5 - s1) {
+            let got = try text.read(Region(start: [s0, s1], count: [c0, c1]))
+            let expected = (s0..<(s0 + c0)).flatMap { i in (s1..<(s1 + c1)).map { UInt8(65 + i * 5 + $0) } }
+            #expect(got.bytes == expected)
+        } } } }
     }
 }
 
