@@ -11,6 +11,9 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     case unicode(Int)
     /// Variable-length UTF-8 strings.
     case string
+    /// Structured elements (NetCDF/HDF5 compounds, NumPy structured dtypes), kept in their
+    /// own layout and byte orders.
+    case structured(StructuredType)
 
     /// Bytes per element in memory; 0 for variable-length strings.
     public var itemSize: Int {
@@ -23,17 +26,19 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .bytes(let n): n
         case .unicode(let n): 4 * n
         case .string: 0
+        case .structured(let layout): layout.itemSize
         }
     }
 
     /// The size of the unit that byte order applies to (component size for complex,
-    /// 4 for UTF-32, 1 where byte order is meaningless).
+    /// 4 for UTF-32, 1 where byte order is meaningless or, for structured types, belongs to
+    /// each field).
     public var swapUnit: Int {
         switch self {
         case .complex64: 4
         case .complex128: 8
         case .unicode: 4
-        case .bytes, .string, .bool, .int8, .uint8: 1
+        case .bytes, .string, .bool, .int8, .uint8, .structured: 1
         default: itemSize
         }
     }
@@ -57,7 +62,8 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Canonical name: `int16`, `float32`, `bytes:5`, `unicode:4`, `string`, ...
+    /// Canonical name: `int16`, `float32`, `bytes:5`, `unicode:4`, `string`,
+    /// `structured{depth: float32, count: int32}`, ...
     public var description: String {
         switch self {
         case .bool: "bool"
@@ -77,6 +83,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .bytes(let n): "bytes:\(n)"
         case .unicode(let n): "unicode:\(n)"
         case .string: "string"
+        case .structured(let layout): "structured\(layout)"
         }
     }
 

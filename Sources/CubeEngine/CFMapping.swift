@@ -100,10 +100,14 @@ public enum CFMapping {
 
     /// Why `source` cannot be written to Zarr v3 so that xarray reads it back, or `nil`.
     ///
-    /// xarray reads a v3 `_FillValue` attribute only for numbers and booleans: for
-    /// fixed-width bytes it fails to open the store (`Failed to decode fill_value`), while in
-    /// v2 the `fill_value` carries it.
+    /// The Zarr v3 specification has no structured data type (zarr-python's own `structured`
+    /// is an extension other readers do not know). xarray reads a v3 `_FillValue` attribute
+    /// only for numbers and booleans: for fixed-width bytes it fails to open the store
+    /// (`Failed to decode fill_value`), while in v2 the `fill_value` carries it.
     public static func zarrV3Obstacle(_ source: any ArraySource) -> String? {
+        if case .structured = source.dataType {
+            return "compound (structured) data types have no Zarr v3 encoding"
+        }
         if case .bytes = source.dataType, source.attributes.contains(where: { $0.name == "_FillValue" }) {
             return "xarray cannot read a _FillValue of fixed-width bytes (characters) from Zarr v3"
         }

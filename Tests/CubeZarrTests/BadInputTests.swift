@@ -107,8 +107,9 @@ import CubeCodecs
         expectError("v2 dtype", naming: ["<x4", "mem/a/.zarray"]) { _ = try ZarrArray.open(try store(["a/.zarray": v2]), path: "a") }
         let v3 = Self.goodZarrJSON.replacingOccurrences(of: "\"int32\"", with: "\"float128\"")
         expectError("v3 data type", naming: ["float128", "mem/a/zarr.json"]) { _ = try ZarrArray.open(try store(["a/zarr.json": v3]), path: "a") }
-        let structured = Self.goodZarray.replacingOccurrences(of: "\"<i4\"", with: #"[["a", "<i4"]]"#)
-        expectError("structured dtype", naming: ["structured", "mem/a/.zarray"]) { _ = try ZarrArray.open(try store(["a/.zarray": structured]), path: "a") }
+        // Structured dtypes are read, except with variable-length fields.
+        let structured = Self.goodZarray.replacingOccurrences(of: "\"<i4\"", with: #"[["a", "|O"]]"#)
+        expectError("structured dtype", naming: ["structured", "'a'", "mem/a/.zarray"]) { _ = try ZarrArray.open(try store(["a/.zarray": structured]), path: "a") }
     }
 
     @Test func shapeWhoseByteSizeOverflows() throws {

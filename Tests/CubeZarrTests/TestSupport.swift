@@ -127,6 +127,8 @@ func sampleJSON(_ dataType: DataType, _ i: Int) -> JSON {
     case .complex64, .complex128:
         if i % 11 == 3 { return .array([specials[(i / 11) % 3], .double(0.5)]) }
         return .array([.double(Double(i % 61) / 4 - 7), .double(-Double(i % 13) / 8)])
+    case .structured(let layout):
+        return .string(Base64.encode((0..<layout.itemSize).map { UInt8(truncatingIfNeeded: i &* 31 &+ $0) }))
     case .bytes(let n):
         let length = i % (n + 1)
         let raw = (0..<n).map { k in k < length ? UInt8(ascii: "a") + UInt8((i + k) % 26) : 0 }

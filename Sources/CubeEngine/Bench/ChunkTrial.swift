@@ -198,7 +198,7 @@ public enum ChunkTrial {
         case .complex128:
             put(value)
             put(Double(0))
-        case .bytes, .unicode, .string: bytes.append(contentsOf: [UInt8](repeating: 0, count: type.itemSize))
+        case .bytes, .unicode, .string, .structured: bytes.append(contentsOf: [UInt8](repeating: 0, count: type.itemSize))
         }
     }
 }

@@ -47,10 +47,15 @@ public struct ZarrArray: Sendable {
     }
 
     /// Writes the metadata of a new array and returns it. Refuses to replace an existing node
-    /// unless `overwrite`, in which case the old node's keys are deleted first.
+    /// unless `overwrite`, in which case the old node's keys are deleted first, and refuses
+    /// (`.unsupported`) structured data types in format 3, whose specification has none.
     public static func create(_ store: any Store, path: String, metadata: ArrayMetadata,
                               overwrite: Bool = false, writeEmptyChunks: Bool = false) throws -> ZarrArray {
         let context = StoreKey.join(store.location, path)
+        if metadata.format == .v3, case .structured = metadata.dataType {
+            throw CubeError(.unsupported, "structured data types cannot be written to Zarr v3 (its specification has none)",
+                            context: context)
+        }
         if try ZarrNode.read(store, path: path) != nil {
             guard overwrite else { throw CubeError(.conflict, "a Zarr node already exists here", context: context) }
             try store.deleteAll(under: path)

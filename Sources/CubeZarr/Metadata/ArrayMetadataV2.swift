@@ -57,7 +57,7 @@ extension ArrayMetadata {
         var members: [(String, JSON)] = [
             ("chunks", JSON(chunkShape)),
             ("compressor", compressor),
-            ("dtype", .string(DataTypeCoding.v2Name(dataType, order: byteOrder))),
+            ("dtype", DataTypeCoding.v2JSON(dataType, order: byteOrder)),
             ("fill_value", fillValueJSON),
             ("filters", filters),
             ("order", .string(order)),

@@ -2,14 +2,15 @@ import CubeCore
 
 /// Data type names of the two Zarr formats.
 public enum DataTypeCoding {
-    /// Parses a v2 NumPy dtype string (`<f4`, `|b1`, `|S5`, `<U4`, `|O`, ...).
-    /// Returns the type and its byte order (`nil` where order is meaningless).
+    /// Parses a v2 NumPy dtype: a string (`<f4`, `|b1`, `|S5`, `<U4`, `|O`, ...) or a
+    /// structured type's list of fields. Returns the type and its byte order (`nil` where
+    /// order is meaningless, and for structured types, whose fields carry their own).
     public static func parseV2(_ json: JSON, context: String? = nil) throws -> (DataType, ByteOrder?) {
         guard case .string(let text) = json else {
-            if json.arrayValue != nil {
-                throw CubeError(.unsupported, "structured data types are not supported", context: context)
+            if let fields = json.arrayValue {
+                return (.structured(try StructuredTypeCoding.parseV2(fields, context: context)), nil)
             }
-            throw CubeError(.invalidInput, "dtype must be a string, got \(json.serialized())", context: context)
+            throw CubeError(.invalidInput, "dtype must be a string or a list of fields, got \(json.serialized())", context: context)
         }
         let chars = Array(text)
         guard chars.count >= 2, "<>|=".contains(chars[0]) else {
@@ -45,8 +46,15 @@ public enum DataTypeCoding {
         return (type, type.swapUnit > 1 ? (order ?? .little) : nil)
     }
 
-    /// The v2 dtype string of `type` in byte order `order`.
-    public static func v2Name(_ type: DataType, order: ByteOrder? = .little) -> String {
+    /// The v2 `dtype` of `type` in byte order `order`: a string, or for structured types
+    /// the list of fields.
+    public static func v2JSON(_ type: DataType, order: ByteOrder? = .little) -> JSON {
+        if case .structured(let layout) = type { return StructuredTypeCoding.v2JSON(layout) }
+        return .string(v2Name(type, order: order))
+    }
+
+    /// The v2 dtype string of a type that is not structured, in byte order `order`.
+    static func v2Name(_ type: DataType, order: ByteOrder?) -> String {
         let o = type.swapUnit > 1 ? (order == .big ? ">" : "<") : "|"
         return switch type {
         case .bool: "|b1"
@@ -59,6 +67,7 @@ public enum DataTypeCoding {
         case .bytes(let n): "|S\(n)"
         case .unicode(let n): "\(o)U\(n)"
         case .string: "|O"
+        case .structured(let layout): "|V\(layout.itemSize)"
         }
     }
 
@@ -118,6 +127,8 @@ public enum DataTypeCoding {
             return .object([("name", "null_terminated_bytes"), ("configuration", .object([("length_bytes", JSON(n))]))])
         case .unicode(let n):
             return .object([("name", "fixed_length_utf32"), ("configuration", .object([("length_bytes", JSON(4 * n))]))])
+        case .structured(let layout):
+            return StructuredTypeCoding.v3JSON(layout)
         default:
             return .string(type.description)
         }

@@ -29,6 +29,7 @@ public enum ElementJSON {
         case .bytes: return .string(Base64.encode(item))
         case .unicode: return .string(UTF32Text.decode(item))
         case .string: return .string(String(decoding: item, as: UTF8.self))
+        case .structured: return .string(Base64.encode(item))
         }
     }
 
@@ -107,7 +108,9 @@ public enum ElementJSON {
             // A bare real number is accepted as a complex number with zero imaginary part.
             if json.numberValue != nil { return try floating(json, byteCount: half) + [UInt8](repeating: 0, count: half) }
             throw bad()
-        case .bytes(let n):
+        case .bytes, .structured:
+            // Fixed-width bytes and structured elements are base64 of their bytes (NUL-padded).
+            let n = dataType.itemSize
             var raw: [UInt8]
             switch json {
             case .string(let s):
