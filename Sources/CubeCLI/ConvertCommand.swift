@@ -19,9 +19,12 @@ public struct ConvertCommand: CubeCommand {
         strings (their last dimension is used by character variables only, and only as their \
         last dimension) and stay arrays of characters elsewhere.
 
-        Zarr v3 cannot hold everything v2 can: a _FillValue on characters (xarray cannot read \
-        it back from v3). Such variables are refused by name unless --zarr-format 2 is given, \
-        or --skip-unsupported leaves them out.
+        Compound (structured) variables become Zarr v2 structured dtypes, their fields side by \
+        side as zarr-python writes them. Zarr v3 cannot hold everything v2 can: it has no \
+        structured type, and xarray cannot read a _FillValue on characters back from it. Such \
+        variables are refused by name unless --zarr-format 2 is given, or --skip-unsupported \
+        leaves them out. Compounds with string, vlen or nested compound fields, and opaque and \
+        vlen variables, are not supported in either format.
 
         Chunks default to the source's; variables stored without chunks get chunks of about \
         4 MiB shaped like the array. Several files with the same structure are joined along \
@@ -42,9 +45,9 @@ public struct ConvertCommand: CubeCommand {
         spelled (links, .., bind mounts): such a run is refused before anything is touched.
 
         EXIT STATUS
-        0 on success, 1 on a runtime error (unreadable input, unsupported type, I/O, another \
-        run holding the output, an output from a different command), 64 on a usage error \
-        (including an output that overlaps an input).
+        0 on success, 1 on a runtime error (unreadable input, unsupported type, a variable the \
+        chosen Zarr format cannot hold, I/O, another run holding the output, an output from a \
+        different command), 64 on a usage error (including an output that overlaps an input).
 
         EXAMPLES
           cube-convert era5_2000.nc -o era5.zarr
@@ -64,7 +67,7 @@ public struct ConvertCommand: CubeCommand {
     @Option(help: ArgumentHelp("Join several inputs along this dimension.", valueName: "dim"))
     var concat: String?
 
-    @Flag(name: .customLong("skip-unsupported"), help: "Skip variables that cannot be converted (compound, opaque and vlen types; in Zarr v3 also characters with a _FillValue) with a warning instead of failing.")
+    @Flag(name: .customLong("skip-unsupported"), help: "Skip variables that cannot be converted (opaque and vlen types; in Zarr v3 also compounds and characters with a _FillValue) with a warning instead of failing.")
     var skipUnsupported = false
 
     public init() {}

@@ -32,9 +32,9 @@ public struct StructuredType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The fields in offset order.
-    public let fields: [Field]
+    public private(set) var fields: [Field]
     /// Bytes per element, padding included.
-    public let itemSize: Int
+    public private(set) var itemSize: Int
 
     /// Creates a layout, checking that fields have distinct names, fixed sizes, and fit
     /// side by side inside `itemSize` bytes.
@@ -59,6 +59,31 @@ public struct StructuredType: Sendable, Hashable, CustomStringConvertible {
         }
         self.fields = sorted
         self.itemSize = itemSize
+    }
+
+    /// Whether fields follow each other without padding and fill the element.
+    public var isPacked: Bool {
+        var end = 0
+        for field in fields {
+            guard field.offset == end else { return false }
+            end += field.byteCount
+        }
+        return end == itemSize
+    }
+
+    /// The same fields in the same order, side by side without padding (NumPy's unaligned
+    /// layout of the same fields).
+    public var packed: StructuredType {
+        var end = 0
+        var copy = self
+        copy.fields = fields.map { field in
+            var moved = field
+            moved.offset = end
+            end += field.byteCount
+            return moved
+        }
+        copy.itemSize = end
+        return copy
     }
 
     /// `{depth: float32, count: int32, c: int16[2]}`.

@@ -28,7 +28,7 @@ public enum ConvertPlanner {
                 allDimensions.formUnion(variable.dimensionNames)
                 allVariables.insert(name)
                 allVariables.insert(variable.path)
-                let source = try combinedSource(variable, datasets: datasets, concat: options.concatDimension)
+                let source = StructuredPacking.packed(try combinedSource(variable, datasets: datasets, concat: options.concatDimension))
                 arrays.append(try planArray(source, name: name, options: options))
             }
         }

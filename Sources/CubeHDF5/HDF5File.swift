@@ -71,8 +71,8 @@ public final class HDF5File: Sendable {
 
     /// Reads the file's groups, variables, dimensions and attributes.
     ///
-    /// Datasets of types cube cannot represent (compound other than h5py's complex
-    /// numbers, opaque, reference, variable-length sequences, arrays) are listed in
+    /// Datasets of types cube cannot represent (compounds with nested or variable-length
+    /// members, opaque, reference, variable-length sequences, arrays) are listed in
     /// `unsupported` when `skipUnsupported` is set; otherwise the call throws
     /// `.unsupported`, naming every such dataset. `phonyDimensions` picks how unnamed
     /// dimensions are numbered (netCDF-C's way by default).

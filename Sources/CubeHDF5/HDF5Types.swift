@@ -42,7 +42,7 @@ enum HDF5Types {
                 return try bitfield(type, size: Int(size), at: location)
             case H5T_COMPOUND:
                 if let complex = try complex(type, size: Int(size), at: location) { return complex }
-                return .unsupported("compound type")
+                return try compound(type, size: Int(size), at: location)
             case H5T_OPAQUE:
                 return .unsupported("opaque type")
             case H5T_REFERENCE:

@@ -89,7 +89,8 @@ public final class NetCDFFile: Sendable {
     /// Reads the whole dataset tree: every group (recursively), its dimensions, variables,
     /// attributes and storage details.
     ///
-    /// Variables of types that cannot be expressed as arrays (compound, opaque, vlen) make
+    /// Variables of types that cannot be expressed as arrays (opaque, vlen, compounds with
+    /// such fields) make
     /// this throw a `.unsupported` ``CubeError`` with context `<file>: <variable path>`, or,
     /// with `skipUnsupported`, are left out and listed in `unsupported`. Attributes of such
     /// types never fail: they are left out and listed in `unsupported` with the path
@@ -284,6 +285,9 @@ struct NCDatasetWalker {
         case .string:
             dataType = .string
             fileItemSize = 0
+        case .compound(let layout):
+            dataType = .structured(layout)
+            fileItemSize = layout.itemSize
         case .enumeration(let info):
             dataType = info.base
             fileItemSize = info.base.itemSize

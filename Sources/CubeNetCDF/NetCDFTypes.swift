@@ -11,7 +11,9 @@ enum NCElement: Sendable, Hashable {
     case string
     /// An enum type, read as its base integer type.
     case enumeration(NCEnum)
-    /// A type this module cannot expose (compound, opaque, vlen, unknown).
+    /// A compound type of fixed-size fields, read in its in-memory layout.
+    case compound(StructuredType)
+    /// A type this module cannot expose (opaque, vlen, compounds of those, unknown).
     case unsupported(reason: String)
 }
 
@@ -78,7 +80,8 @@ final class NCTypeTable {
         let typeName = ncString(name)
         switch typeClass {
         case NC_COMPOUND:
-            return .unsupported(reason: "compound type '\(typeName)' is not supported")
+            return try ncCompoundElement(xtype, group: ncid, name: typeName, size: size, fieldCount: fieldCount,
+                                         context: context.about(object))
         case NC_OPAQUE:
             return .unsupported(reason: "opaque type '\(typeName)' is not supported")
         case NC_VLEN:
@@ -162,6 +165,13 @@ func ncReadAttributes(group ncid: Int32, variable varid: Int32, owner: String,
             attributes.append(Attribute(name, .numbers(info.base, try ncReadNumbers(
                 group: ncid, variable: varid, name: nameBuffer, count: length, itemSize: info.base.itemSize,
                 operation: operation, context: ownerContext))))
+        case .compound(let layout) where name == "_FillValue":
+            // The fill of a compound variable (JSON attributes cannot hold other compound values).
+            attributes.append(Attribute(name, .numbers(.structured(layout), try ncReadNumbers(
+                group: ncid, variable: varid, name: nameBuffer, count: length, itemSize: layout.itemSize,
+                operation: operation, context: ownerContext))))
+        case .compound(let layout):
+            notes.append(UnsupportedVariable(path: attributePath, reason: "attribute skipped: compound type \(layout)"))
         case .unsupported(let reason):
             notes.append(UnsupportedVariable(path: attributePath, reason: "attribute skipped: \(reason)"))
         }

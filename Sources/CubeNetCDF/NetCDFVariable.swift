@@ -7,7 +7,8 @@ import CubeCore
 /// converts). `NC_CHAR` variables keep every dimension and have one-byte
 /// ``DataType/bytes(_:)`` elements, one character each; `NC_STRING` variables have
 /// ``DataType/string`` elements; enum variables read as their base integer type, with
-/// `flag_values` and `flag_meanings` attributes appended.
+/// `flag_values` and `flag_meanings` attributes appended; compound variables read as
+/// ``DataType/structured(_:)`` elements in the type's in-memory layout.
 public struct NetCDFVariable: ArraySource {
     /// The file the variable belongs to (kept open while the variable lives).
     public let file: NetCDFFile
@@ -84,6 +85,10 @@ public struct NetCDFVariable: ArraySource {
                                storage: .fixed([UInt8](repeating: 0, count: elementCount * dataType.itemSize)))
         }
         var bytes = BufferCache.take(count: byteCount)
+        if case .structured = dataType {
+            // Compound padding is not written by libnetcdf: keep it zero, not stale memory.
+            bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        }
         try bytes.withUnsafeMutableBytes { buffer in
             try ncCall("nc_get_vara \(region)", context) {
                 nc_get_vara(group, variable, start, count, buffer.baseAddress)

@@ -492,7 +492,7 @@ import Testing
         }
     }
 
-    @Test func compoundVariableIsRefused() throws {
+    @Test func userTypesOtherThanCompoundAreRefused() throws {
         let dir = try TemporaryDirectory()
         let path = dir.sub("user.nc")
         try Self.makeUserTypes(path)
@@ -502,11 +502,11 @@ import Testing
             Issue.record("expected an error")
         } catch let error as CubeError {
             #expect(error.kind == .unsupported)
-            #expect(error.message.contains("compound type"))
-            #expect(error.context == "\(path): pairs")
+            #expect(error.message.contains("vlen type") || error.message.contains("opaque type"))
+            #expect(error.context?.hasPrefix("\(path): sub/") == true)
         }
-        #expect(throws: CubeError.self) { try file.variable("pairs") }
         #expect(throws: CubeError.self) { try file.variable("sub/ragged") }
+        #expect(throws: CubeError.self) { try file.variable("sub/blob") }
     }
 
     @Test func unsupportedVariablesAreSkipped() throws {
@@ -515,18 +515,112 @@ import Testing
         try Self.makeUserTypes(path)
         let file = try NetCDFFile.open(path: path)
         let (root, unsupported) = try file.readDataset(skipUnsupported: true)
-        #expect(root.variablesByPath.keys.sorted() == ["good", "sub/fine"])
+        #expect(root.variablesByPath.keys.sorted() == ["good", "pairs", "sub/fine"])
         let byPath = Dictionary(unsupported.map { ($0.path, $0.reason) }, uniquingKeysWith: { a, _ in a })
-        #expect(byPath["pairs"]?.contains("compound type") == true)
         #expect(byPath["sub/ragged"]?.contains("vlen type") == true)
         #expect(byPath["sub/blob"]?.contains("opaque type") == true)
-        #expect(byPath["@pair_att"]?.hasPrefix("attribute skipped: compound type") == true)
+        #expect(byPath["@pair_att"]?.hasPrefix("attribute skipped: compound type {a: int32, b: float32}") == true)
         #expect(byPath["good@pair_att"]?.hasPrefix("attribute skipped:") == true)
-        #expect(unsupported.count == 5)
+        #expect(unsupported.count == 4)
         let good = try #require(root.variablesByPath["good"])
         #expect(good.attributes == [Attribute("units", .text("m"))])
         #expect(values(Int32.self, try good.readAll().bytes) == [3, 4])
         #expect(root.attributes.isEmpty)
+    }
+}
+
+/// NetCDF-4 compound variables read as structured elements in the type's own layout.
+@Suite struct CompoundTypeTests {
+    /// `record_t` is laid out as C would: `{char c; double d; short s[2]; char name[3];}` in 24 bytes.
+    static func makeCompounds(_ path: String) throws {
+        try makeNetCDF(path, mode: NC_NETCDF4) { ncid in
+            var record: nc_type = 0
+            try nc(nc_def_compound(ncid, 24, "record_t", &record))
+            try nc(nc_insert_compound(ncid, record, "c", 0, NC_UBYTE))
+            try nc(nc_insert_compound(ncid, record, "d", 8, NC_DOUBLE))
+            try nc(nc_insert_array_compound(ncid, record, "s", 16, NC_SHORT, 1, [2]))
+            try nc(nc_insert_array_compound(ncid, record, "name", 20, NC_CHAR, 1, [3]))
+            var inner: nc_type = 0
+            try nc(nc_def_compound(ncid, 4, "inner_t", &inner))
+            try nc(nc_insert_compound(ncid, inner, "x", 0, NC_INT))
+            var nested: nc_type = 0
+            try nc(nc_def_compound(ncid, 8, "nested_t", &nested))
+            try nc(nc_insert_compound(ncid, nested, "inner", 0, inner))
+            try nc(nc_insert_compound(ncid, nested, "y", 4, NC_FLOAT))
+            var vlen: nc_type = 0
+            try nc(nc_def_vlen(ncid, "ints_t", NC_INT, &vlen))
+            var withVlen: nc_type = 0
+            try nc(nc_def_compound(ncid, 24, "with_vlen_t", &withVlen))
+            try nc(nc_insert_compound(ncid, withVlen, "v", 0, vlen))
+            var withString: nc_type = 0
+            try nc(nc_def_compound(ncid, 8, "with_string_t", &withString))
+            try nc(nc_insert_compound(ncid, withString, "s", 0, NC_STRING))
+
+            let n = try defDim(ncid, "n", 3)
+            let records = try defVar(ncid, "records", record, [n])
+            var fill = Self.record(c: 255, d: -1, s: (-9, -9), name: "---")
+            try nc(nc_def_var_fill(ncid, records, NC_FILL, &fill))
+            _ = try defVar(ncid, "nested", nested, [n])
+            _ = try defVar(ncid, "with_vlen", withVlen, [n])
+            _ = try defVar(ncid, "with_string", withString, [n])
+            try nc(nc_enddef(ncid))
+            let first = [Self.record(c: 1, d: 0.5, s: (1, -2), name: "ab\0"), Self.record(c: 2, d: 1.5, s: (3, 4), name: "xyz")]
+            try putRegion(ncid, records, start: [0], count: [2], first.flatMap { $0 })
+        }
+    }
+
+    /// One record's 24 bytes (padding zero).
+    static func record(c: UInt8, d: Double, s: (Int16, Int16), name: String) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: 24)
+        bytes[0] = c
+        withUnsafeBytes(of: d) { bytes.replaceSubrange(8..<16, with: $0) }
+        withUnsafeBytes(of: s.0) { bytes.replaceSubrange(16..<18, with: $0) }
+        withUnsafeBytes(of: s.1) { bytes.replaceSubrange(18..<20, with: $0) }
+        bytes.replaceSubrange(20..<23, with: Array(name.utf8))
+        return bytes
+    }
+
+    @Test func compoundsReadInTheirLayoutWithTheirFill() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.sub("compound.nc")
+        try Self.makeCompounds(path)
+        let file = try NetCDFFile.open(path: path)
+        let records = try file.variable("records")
+        guard case .structured(let layout) = records.dataType else {
+            Issue.record("records is \(records.dataType)")
+            return
+        }
+        #expect(layout.itemSize == 24)
+        #expect(layout.fields.map(\.name) == ["c", "d", "s", "name"])
+        #expect(layout.fields.map(\.offset) == [0, 8, 16, 20])
+        #expect(layout.fields.map(\.shape) == [[], [], [2], [3]])
+        #expect(layout.fields.map(\.dataType) == [.uint8, .float64, .int16, .bytes(1)])
+        #expect(layout.fields[1].byteOrder == .native)
+        let fill = Self.record(c: 255, d: -1, s: (-9, -9), name: "---")
+        #expect(records.attribute("_FillValue") == .numbers(records.dataType, fill))
+        let expected = Self.record(c: 1, d: 0.5, s: (1, -2), name: "ab\0") + Self.record(c: 2, d: 1.5, s: (3, 4), name: "xyz")
+        let all = try records.readAll().bytes ?? []
+        #expect(all == expected + fill, "\(all)")
+        #expect(try records.read(Region(start: [1], count: [1])).bytes == Array(expected[24...]))
+    }
+
+    @Test(arguments: [("nested", "field 'inner'"), ("with_vlen", "field 'v'"), ("with_string", "field 's' of string type")])
+    func compoundsWithUnsupportedFieldsAreRefused(_ name: String, reason: String) throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.sub("compound.nc")
+        try Self.makeCompounds(path)
+        let file = try NetCDFFile.open(path: path)
+        do {
+            _ = try file.variable(name)
+            Issue.record("\(name) was read")
+        } catch let error as CubeError {
+            #expect(error.kind == .unsupported)
+            #expect(error.message.contains(reason), "\(error)")
+            #expect(error.context == "\(path): \(name)")
+        }
+        let (root, skipped) = try file.readDataset(skipUnsupported: true)
+        #expect(root.variablesByPath.keys.sorted() == ["records"])
+        #expect(Set(skipped.map(\.path)) == ["nested", "with_vlen", "with_string"])
     }
 }
 

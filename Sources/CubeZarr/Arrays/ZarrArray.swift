@@ -16,11 +16,14 @@ public struct ZarrArray: Sendable {
     public let fill: FillValue
     /// The codec chain of a grid chunk.
     public let codecs: CodecChain
-    /// Whether chunks entirely equal to the fill value are written (default: not, like zarr-python 3).
+    /// Whether chunks entirely equal to the fill value are written (default: not, like
+    /// zarr-python 3). Always set for v2 arrays whose `fill_value` is `null`: there a missing
+    /// chunk has no defined value (zarr-python 2.18 reads uninitialized memory).
     public var writeEmptyChunks: Bool
 
     /// Opens the array described by `metadata` at `path`.
     public init(store: any ReadableStore, path: String, metadata: ArrayMetadata, writeEmptyChunks: Bool = false) throws {
+        let writeEmptyChunks = writeEmptyChunks || (metadata.format == .v2 && metadata.fillValueJSON.isNull)
         // Metadata problems are about the metadata document: name it.
         let context = StoreKey.join(store.location, path, metadata.format == .v2 ? ".zarray" : "zarr.json")
         self.store = store
