@@ -60,6 +60,7 @@ extension CubeCommand {
         case .skipUnsupported: "; use --skip-unsupported to convert the rest"
         case .moreMemory: "; raise --max-mem or choose smaller chunks"
         case .zarrFormat(let version): "; use --zarr-format \(version)"
+        case .zarrFormatOrSkip(let version): "; use --zarr-format \(version) to convert it, or --skip-unsupported to leave it out"
         }
     }
 }

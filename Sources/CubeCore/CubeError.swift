@@ -31,6 +31,8 @@ public struct CubeError: Error, CustomStringConvertible, Sendable, Equatable {
         case moreMemory
         /// Write this Zarr format version instead.
         case zarrFormat(Int)
+        /// Write this Zarr format version, which can hold the variable, or leave it out.
+        case zarrFormatOrSkip(Int)
     }
 
     /// The class of the failure.

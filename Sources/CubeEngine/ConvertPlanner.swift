@@ -46,15 +46,10 @@ public enum ConvertPlanner {
     /// How every refusal of a variable that Zarr v3 cannot hold begins.
     static let zarrV3RefusalPrefix = "cannot be written to Zarr v3: "
 
-    /// The `.unsupported` error for a variable that Zarr v3 cannot hold, about `file: variable`.
+    /// The `.unsupported` error for a variable that Zarr v3 cannot hold (Zarr v2 can), about
+    /// `file: variable`.
     static func zarrV3Refusal(_ reason: String, variable: String, file: String) -> CubeError {
-        CubeError(.unsupported, zarrV3RefusalPrefix + reason, context: "\(file): \(variable)")
-    }
-
-    /// Whether `error` refuses a variable only because the output is Zarr v3 (Zarr v2 can
-    /// hold it), so callers can suggest a way around it.
-    public static func isZarrV3Refusal(_ error: CubeError) -> Bool {
-        error.kind == .unsupported && error.message.hasPrefix(zarrV3RefusalPrefix)
+        CubeError(.unsupported, zarrV3RefusalPrefix + reason, context: "\(file): \(variable)", remedy: .zarrFormatOrSkip(2))
     }
 
     /// The variable itself, or the variable joined across every dataset along the concat dimension.

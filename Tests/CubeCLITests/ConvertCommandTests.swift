@@ -116,7 +116,7 @@ struct ConversionCase: CustomTestStringConvertible, Sendable {
         #expect(result.status == 1)
         #expect(result.stderr.contains("compound.nc: samples: cannot be written to Zarr v3: compound (structured) data types"),
                 "\(result.stderr)")
-        #expect(result.stderr.contains("(use --zarr-format 2 to convert it, or --skip-unsupported to leave it out)"))
+        #expect(result.stderr.contains("; use --zarr-format 2 to convert it, or --skip-unsupported to leave it out"))
         #expect(!FileManager.default.fileExists(atPath: result.output))
     }
 
@@ -127,7 +127,7 @@ struct ConversionCase: CustomTestStringConvertible, Sendable {
         let refused = try convert([source])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("chars.nc: fill_name: cannot be written to Zarr v3: "), "\(refused.stderr)")
-        #expect(refused.stderr.contains("(use --zarr-format 2 to convert it, or --skip-unsupported to leave it out)"))
+        #expect(refused.stderr.contains("; use --zarr-format 2 to convert it, or --skip-unsupported to leave it out"))
         #expect(!FileManager.default.fileExists(atPath: refused.output))
 
         let skipped = ConvertCommand.runCapturing([source, "-o", refused.output, "--skip-unsupported"])

@@ -92,6 +92,23 @@ struct ConvertResumeTests {
         #expect(try ZarrArray.open(try DirectoryStore(path: output), path: "t2m").metadata.chunkShape == [4, 128, 128])
     }
 
+    /// A partial output whose writer is alive (it holds the lock) is left alone.
+    @Test func aPartialOutputOfALiveRunIsLeftAlone() throws {
+        let fixture = try ConvertResumeFixture(steps: 8)
+        let output = fixture.directory + "/out.zarr"
+        let killed = try BuiltTools.run("crash-runner", ["1", "cube-convert", fixture.input, "-o", output] + ConvertResumeFixture.arguments)
+        #expect(killed.status == SIGKILL)
+        let before = try RechunkFixture.files(output)
+        let held = try TargetLock(path: output + "/" + Converter.stateDirectory + "/lock", tool: "cube-convert")
+        for extra in [[], ["--overwrite"]] {
+            let second = try BuiltTools.run("cube-convert", [fixture.input, "-o", output] + ConvertResumeFixture.arguments + extra)
+            #expect(second.status == 1)
+            #expect(second.output.contains("another cube-convert is writing this output"), "\(second.output)")
+        }
+        withExtendedLifetime(held) {}
+        #expect(try RechunkFixture.files(output).keys.sorted() == before.keys.sorted())
+    }
+
     /// Staging directories earlier versions left when killed are removed once their process
     /// is gone; one of a live process is left alone.
     @Test func abandonedStagingOfEarlierVersionsIsRemoved() throws {

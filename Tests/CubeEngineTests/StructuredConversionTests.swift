@@ -82,7 +82,7 @@ import Testing
             #expect(error.kind == .unsupported)
             #expect(error.context == "c.nc: records")
             #expect(error.message == "cannot be written to Zarr v3: compound (structured) data types have no Zarr v3 encoding")
-            #expect(ConvertPlanner.isZarrV3Refusal(error))
+            #expect(error.remedy == .zarrFormatOrSkip(2))
             #expect(!error.message.contains("--"))
         }
         options.skipUnsupported = true
