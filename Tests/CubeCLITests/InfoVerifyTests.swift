@@ -95,8 +95,11 @@ struct VerifyFixture {
         try VerifyFixture.flip(store + "/crc/c/3", at: 5)
         try VerifyFixture.flip(store + "/sharded/c/0", at: -10)
         try VerifyFixture.pointPastTheEnd(store + "/sharded/c/1", entry: 1, innerChunks: 2)
-        let expected = ["zstd/c/1": "corrupt", "blosc/c/0": "corrupt", "blosc/c/2": "truncated", "crc/c/3": "checksum",
-                        "sharded/c/0": "checksum", "sharded/c/1": "truncated"]
+        // A directory where a chunk should be is not a chunk left out.
+        try FileManager.default.removeItem(atPath: store + "/zstd/c/2")
+        try FileManager.default.createDirectory(atPath: store + "/zstd/c/2", withIntermediateDirectories: false)
+        let expected = ["zstd/c/1": "corrupt", "zstd/c/2": "unreadable", "blosc/c/0": "corrupt", "blosc/c/2": "truncated",
+                        "crc/c/3": "checksum", "sharded/c/0": "checksum", "sharded/c/1": "truncated"]
 
         let json = InfoCommand.runCapturing([store, "--verify", "--json", "--max-mem", "1MiB", "-j", "2"])
         #expect(json.status == 1, "\(json.stderr)")
@@ -117,7 +120,7 @@ struct VerifyFixture {
             #expect(lines.contains { $0.hasPrefix(kind) && $0.contains("  \(key)  ") }, "\(key) \(kind): \(text.stdout)")
         }
         #expect(lines.last?.hasPrefix("\(store): 5 arrays, ") == true)
-        #expect(lines.last?.contains(": 6 problems; 3 chunks not stored, read as the fill value") == true, "\(lines.last ?? "")")
+        #expect(lines.last?.contains(": 7 problems; 4 chunks not stored, read as the fill value") == true, "\(lines.last ?? "")")
     }
 
     @Test func damagedV2ChunksAreReported() throws {

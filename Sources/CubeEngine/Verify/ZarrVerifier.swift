@@ -24,6 +24,7 @@ public enum ZarrVerifier {
             let array = try ZarrArray(store: store, path: path, metadata: metadata)
             totals.append((path, ShapeMath.product(zip(metadata.shape, array.decodedChunkShape).map { ShapeMath.ceilDiv($0, $1) })))
             let keys = try metadata.storedChunkKeys(in: store, path: path)
+            try checkUnlisted(array, listed: Set(keys), into: findings)
             let sizes = try keys.map { try store.size(of: $0) ?? 0 }
             // One reservation size per array, so workers keep theirs from one chunk to the next.
             let taskBytes = array.checkBytes(storedSize: sizes.max() ?? 0)
@@ -51,6 +52,23 @@ public enum ZarrVerifier {
         } catch {
             findings.add(VerifyReport.Problem(path: array.path, key: key, kind: .unreadable,
                                               detail: (error as? CubeError)?.message ?? "\(error)"))
+        }
+    }
+
+    /// Checks the chunks the listing did not find: a chunk's key that still holds something
+    /// (a directory, a device) is damage the store reports on reading, not a chunk left out.
+    static func checkUnlisted(_ array: ZarrArray, listed: Set<String>, into findings: VerifyFindings) throws {
+        let grid = try array.metadata.grid(context: array.location)
+        guard listed.count < grid.chunkCount else { return }
+        grid.forEachChunkCoordinate { coords in
+            let key = array.chunkKey(coords)
+            guard !listed.contains(key) else { return }
+            do {
+                _ = try array.store.size(of: key)
+            } catch {
+                findings.add(VerifyReport.Problem(path: array.path, key: key, kind: .unreadable,
+                                                  detail: (error as? CubeError)?.message ?? "\(error)"))
+            }
         }
     }
 
