@@ -1,5 +1,6 @@
 import CDirectIO
 import CubeCore
+import CubeStoreConformance
 import CubeZarr
 import Foundation
 import Testing

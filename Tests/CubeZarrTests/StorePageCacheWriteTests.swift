@@ -1,3 +1,4 @@
+import CubeStoreConformance
 import Foundation
 import Testing
 @testable import CubeZarr

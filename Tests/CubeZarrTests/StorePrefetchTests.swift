@@ -1,4 +1,5 @@
 import CubeCore
+import CubeStoreConformance
 import CubeZarr
 import Foundation
 import Testing

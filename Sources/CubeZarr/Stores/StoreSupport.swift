@@ -39,7 +39,7 @@ extension ByteRange: CustomStringConvertible {
     }
 
     /// Throws ``CubeError/Kind/invalidInput`` about `key` in `store` if the range is not valid.
-    func validate(key: String, store: String) throws {
+    public func validate(key: String, store: String) throws {
         guard isValid else {
             throw CubeError(.invalidInput, "byte range (\(self)) of '\(key)' refused: offsets and lengths must not be negative", context: store)
         }
