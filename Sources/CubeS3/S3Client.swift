@@ -119,9 +119,10 @@ public final class S3Client: Sendable, CustomStringConvertible {
         if seconds > 0 { try await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
     }
 
-    /// A transport failure in words, without request details.
+    /// A transport failure in words, without request details (an `HTTPClientError` names
+    /// only its kind; other errors are named by their type).
     private static func transportDescription(_ error: any Error) -> String {
-        if let client = error as? HTTPClientError { return client.shortDescription }
+        if let client = error as? HTTPClientError { return String(describing: client) }
         return String(describing: type(of: error))
     }
 
@@ -167,9 +168,4 @@ public final class S3Client: Sendable, CustomStringConvertible {
 
     /// The hex MD5 of `bytes`: the ETag S3 gives a value stored in one PUT.
     static func md5Hex(_ bytes: [UInt8]) -> String { SigV4.hex(Insecure.MD5.hash(data: bytes)) }
-}
-
-extension HTTPClientError {
-    /// The error's kind in a few words (its description names no request details).
-    var shortDescription: String { String(describing: self) }
 }
