@@ -53,7 +53,7 @@ let package = Package(
         ]),
         .target(name: "CubeEngine", dependencies: ["CubeCore", "CubeCodecs", "CubeZarr", "CubeNetCDF", "CubeHDF5"]),
         .target(name: "CubeCLI", dependencies: [
-            "CubeCore", "CubeZarr", "CubeEngine", "CMalloc",
+            "CubeCore", "CubeZarr", "CubeEngine", "CubeS3", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cube-convert", dependencies: ["CubeCLI"]),

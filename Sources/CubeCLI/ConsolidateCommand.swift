@@ -26,10 +26,11 @@ public struct ConsolidateCommand: CubeCommand {
           cube-consolidate --check -q era5.zarr || cube-consolidate era5.zarr
           cube-consolidate --check --json era5.zarr
           cube-consolidate --remove era5.zarr
+          AWS_ENDPOINT_URL=https://minio.lab:9000 cube-consolidate s3://climate/era5.zarr
         """,
         version: "cube-consolidate \(cubeVersion)")
 
-    @Argument(help: "A Zarr directory store (v2 or v3).", completion: .directory)
+    @Argument(help: "A Zarr store (v2 or v3): a directory or s3://BUCKET/PREFIX.", completion: .directory)
     var store: String
 
     @Flag(help: "Check that consolidated metadata is present and current; write nothing.")
@@ -51,7 +52,7 @@ public struct ConsolidateCommand: CubeCommand {
     }
 
     public func execute() throws -> Int32 {
-        let store = try StoreLocation.openDirectory(self.store)
+        let store = try StoreLocation.open(self.store)
         let print: (String) -> Void = { text in if !quiet { Terminal.print(text) } }
         if check {
             let result = try ConsolidatedMetadata.check(store)

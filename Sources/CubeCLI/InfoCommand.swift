@@ -78,10 +78,11 @@ public struct InfoCommand: CubeCommand {
           cube-info era5.zarr --verify --max-mem 1GiB -j 8
           cube-info era5.zarr --verify --json | jq '.verify.problems[] | {key, kind}'
           cube-info era5_2000-01.nc --attrs
+          AWS_PROFILE=lab cube-info s3://climate/era5.zarr --verify -j 32
         """,
         version: "cube-info \(cubeVersion)")
 
-    @Argument(help: "A Zarr directory store (v2 or v3), or a NetCDF or HDF5 file.", completion: .file())
+    @Argument(help: "A Zarr store (v2 or v3): a directory or s3://BUCKET/PREFIX; or a NetCDF or HDF5 file.", completion: .file())
     var store: String
 
     @Option(help: ArgumentHelp("The dimension the access-pattern estimates run along.", valueName: "dim"))
@@ -126,7 +127,7 @@ public struct InfoCommand: CubeCommand {
             Terminal.print(json ? report.json().serialized(.init(indent: 2)) : report.text(includeAttributes: attrs))
             return status(unsupported: report.dataset.unsupported.count)
         }
-        let report = try InfoReport.inspect(try StoreLocation.openDirectory(store), along: along)
+        let report = try InfoReport.inspect(try StoreLocation.open(store), along: along)
         try checkAlong(report.arrays.map(\.dimensions))
         Terminal.print(json ? report.json().serialized(.init(indent: 2)) : report.text(includeAttributes: attrs))
         return status(unsupported: report.unsupported.count)
@@ -137,7 +138,7 @@ public struct InfoCommand: CubeCommand {
         let progress = TerminalProgress.make(label: "verifying", quiet: run.quiet)
         let report = isFile
             ? try DatasetVerifier.verify(store, jobs: run.workerCount, memoryBudget: run.maxMem.bytes, progress: progress)
-            : try ZarrVerifier.verify(try StoreLocation.openDirectory(store), jobs: run.workerCount,
+            : try ZarrVerifier.verify(try StoreLocation.open(store), jobs: run.workerCount,
                                       memoryBudget: run.maxMem.bytes, progress: progress)
         Terminal.print(json ? report.json().serialized(.init(indent: 2)) : report.text())
         return report.problems.isEmpty ? CubeExit.success : CubeExit.failure

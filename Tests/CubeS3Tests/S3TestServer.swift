@@ -9,6 +9,9 @@ final class S3TestServer: Sendable {
     let endpoint: URL
     /// The IAM key the server checks signatures against (empty for the anonymous server).
     let credentials: S3Credentials?
+    /// The environment a child process (a built tool) needs to reach this server as its
+    /// IAM user, as the AWS tools read it.
+    let environment: [String: String]
     /// A bucket for the tests to write in.
     let bucket: String
     /// A bucket holding `hello.txt`.
@@ -52,6 +55,9 @@ final class S3TestServer: Sendable {
         }
         self.endpoint = endpoint
         self.credentials = key.isEmpty ? nil : S3Credentials(accessKeyID: key, secretAccessKey: secret)
+        self.environment = ["AWS_ENDPOINT_URL": endpoint.absoluteString, "AWS_REGION": "us-east-1",
+                            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"]
+            .merging(key.isEmpty ? ["AWS_NO_SIGN_REQUEST": "true"] : ["AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret]) { $1 }
         self.bucket = bucket
         self.publicBucket = publicBucket
     }
