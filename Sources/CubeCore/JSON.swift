@@ -21,10 +21,9 @@ public enum JSON: Sendable, Hashable {
         case (.string(let a), .string(let b)): return a == b
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)):
-            // Key order does not matter for equality.
-            guard a.count == b.count else { return false }
-            let right = Dictionary(b, uniquingKeysWith: { _, last in last })
-            return a.allSatisfy { key, value in right[key] == value }
+            // Key order does not matter for equality; of a repeated key the last member counts,
+            // as for lookups (so an object with repeated keys equals itself).
+            return Dictionary(a, uniquingKeysWith: { _, last in last }) == Dictionary(b, uniquingKeysWith: { _, last in last })
         default:
             guard let x = lhs.numberValue, let y = rhs.numberValue else { return false }
             if case .double(let a) = lhs, case .double(let b) = rhs, a.isNaN, b.isNaN { return true }
@@ -39,7 +38,7 @@ public enum JSON: Sendable, Hashable {
         case .bool(let b): hasher.combine(b)
         case .string(let s): hasher.combine(s)
         case .array(let a): hasher.combine(a)
-        case .object(let members): hasher.combine(members.count)
+        case .object(let members): hasher.combine(Set(members.map(\.0)).count)
         case .int, .uint, .double: hasher.combine(numberValue ?? 0)
         }
     }

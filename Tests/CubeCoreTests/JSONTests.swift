@@ -31,6 +31,18 @@ import Testing
         #expect(try JSON.parse(value.serialized(.zarrV3)) == value)
     }
 
+    /// Found by fuzz-json: an object with a repeated key did not equal itself (so a node whose
+    /// attributes repeat a key read back "changed"). The last member counts, as for lookups.
+    @Test func objectsWithRepeatedKeysEqualThemselves() throws {
+        let value = try JSON.parse(#"{"a": 1, "b": 2, "a": 3}"#)
+        let lastWins: JSON = ["b": 2, "a": 3]
+        #expect(value == value)
+        #expect(value == lastWins)
+        #expect(value.hashValue == lastWins.hashValue)
+        #expect(try JSON.parse(value.serialized(.zarrV2)) == value)
+        #expect(value != ["a": 1, "b": 2])
+    }
+
     @Test(arguments: ["{", "[1,]", "{\"a\" 1}", "tru", "\"abc", "1 2", "-", "{\"a\":}", ""])
     func rejectsMalformed(_ text: String) {
         #expect(throws: CubeError.self) { try JSON.parse(text, context: "x/.zarray") }
