@@ -68,7 +68,7 @@ public struct ChunkGrid: Sendable, Hashable {
             var complete = true
             for axis in 0..<rank {
                 let chunkStart = coords[axis] * chunkShape[axis]
-                let chunkEnd = min(chunkStart + chunkShape[axis], shape[axis])
+                let chunkEnd = chunkStart + min(chunkShape[axis], shape[axis] - chunkStart)  // no overflow near Int.max
                 let lo = max(chunkStart, region.start[axis])
                 let hi = min(chunkEnd, region.start[axis] + region.count[axis])
                 within.start[axis] = lo - chunkStart

@@ -42,9 +42,24 @@ public enum ShapeMath {
         return strides
     }
 
-    /// `a / b` rounded up, for non-negative `a` and positive `b`.
+    /// `a / b` rounded up, for non-negative `a` and positive `b` (0 when `b` is 0); never
+    /// overflows, even for `a` near `Int.max`.
     public static func ceilDiv(_ a: Int, _ b: Int) -> Int {
-        b == 0 ? 0 : (a + b - 1) / b
+        b == 0 || a == 0 ? 0 : (a - 1) / b + 1
+    }
+
+    /// `a + b`, or `Int.max` when that overflows (both non-negative): for sizes and bounds,
+    /// where "too large to represent" means "too large for any budget", so a hostile or huge
+    /// input never traps.
+    public static func saturatingSum(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? Int.max : sum
+    }
+
+    /// `a × b`, or `Int.max` when that overflows (both non-negative).
+    public static func saturatingProduct(_ a: Int, _ b: Int) -> Int {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? Int.max : product
     }
 }
 

@@ -370,7 +370,7 @@ public final class HDF5Dataset: ArraySource, Sendable {
 
     /// Whether the chunk at `coords` extends past the dataset's current extent.
     private func isPartialEdge(_ coords: [Int], chunkShape: [Int]) -> Bool {
-        (0..<shape.count).contains { axis in (coords[axis] + 1) * chunkShape[axis] > shape[axis] }
+        (0..<shape.count).contains { axis in chunkShape[axis] > shape[axis] - coords[axis] * chunkShape[axis] }
     }
 
     /// The stored bytes and filter mask of the chunk at grid coordinates `coords`, or

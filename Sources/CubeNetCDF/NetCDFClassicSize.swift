@@ -113,16 +113,10 @@ enum NCClassicSize {
     }
 
     /// `a + b`, or `Int.max` when that overflows (a hostile header must not trap).
-    private static func saturatingSum(_ a: Int, _ b: Int) -> Int {
-        let (sum, overflow) = a.addingReportingOverflow(b)
-        return overflow ? Int.max : sum
-    }
+    private static func saturatingSum(_ a: Int, _ b: Int) -> Int { ShapeMath.saturatingSum(a, b) }
 
     /// `a * b`, or `Int.max` when that overflows.
-    private static func saturatingProduct(_ a: Int, _ b: Int) -> Int {
-        let (product, overflow) = a.multipliedReportingOverflow(by: b)
-        return overflow ? Int.max : product
-    }
+    private static func saturatingProduct(_ a: Int, _ b: Int) -> Int { ShapeMath.saturatingProduct(a, b) }
 
     /// Bytes per value of an atomic type in the file.
     private static func externalSize(_ xtype: nc_type) -> Int {

@@ -394,6 +394,19 @@ struct CopyCase: Sendable, CustomTestStringConvertible {
         #expect(ShapeMath.ceilDiv(8, 4) == 2)
     }
 
+    /// Found by fuzz-metadata: counting the chunks of an array of `Int.max` elements trapped.
+    @Test func ceilDivAndChunkCountsDoNotOverflow() throws {
+        #expect(ShapeMath.ceilDiv(Int.max, 2) == Int.max / 2 + 1)
+        #expect(ShapeMath.ceilDiv(Int.max, Int.max) == 1)
+        #expect(ShapeMath.ceilDiv(Int.max, 1) == Int.max)
+        let grid = try ChunkGrid(shape: [Int.max], chunkShape: [2])
+        #expect(grid.chunkCounts == [Int.max / 2 + 1])
+        #expect(grid.contains(chunk: [Int.max / 2]))
+        #expect(ShapeMath.saturatingSum(Int.max, 1) == Int.max)
+        #expect(ShapeMath.saturatingProduct(Int.max / 2 + 1, 2) == Int.max)
+        #expect(ShapeMath.saturatingProduct(3, 4) == 12)
+    }
+
     @Test func overflowIsAnErrorNamingTheContext() throws {
         do {
             _ = try ShapeMath.elementCount([Int.max / 2 + 1, 2], context: "store/x/.zarray")

@@ -3,16 +3,10 @@
 /// large to fit any budget", so a hostile or huge input never traps.
 enum PlanMath {
     /// `a + b`, or `Int.max` on overflow (both non-negative).
-    static func add(_ a: Int, _ b: Int) -> Int {
-        let (sum, overflow) = a.addingReportingOverflow(b)
-        return overflow ? Int.max : sum
-    }
+    static func add(_ a: Int, _ b: Int) -> Int { ShapeMath.saturatingSum(a, b) }
 
     /// `a × b`, or `Int.max` on overflow (both non-negative).
-    static func multiply(_ a: Int, _ b: Int) -> Int {
-        let (product, overflow) = a.multipliedReportingOverflow(by: b)
-        return overflow ? Int.max : product
-    }
+    static func multiply(_ a: Int, _ b: Int) -> Int { ShapeMath.saturatingProduct(a, b) }
 
     /// The product of `values`, or `Int.max` on overflow (all non-negative).
     static func product(_ values: [Int]) -> Int {
@@ -35,9 +29,7 @@ enum PlanMath {
     }
 
     /// `a / b` rounded up, for non-negative `a` and positive `b`.
-    static func ceilDiv(_ a: Int, _ b: Int) -> Int {
-        a == 0 ? 0 : (a - 1) / b + 1
-    }
+    static func ceilDiv(_ a: Int, _ b: Int) -> Int { ShapeMath.ceilDiv(a, b) }
 
     /// Greatest common divisor of two positive integers.
     static func gcd(_ a: Int, _ b: Int) -> Int {
