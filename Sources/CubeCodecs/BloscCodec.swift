@@ -238,7 +238,7 @@ public struct BloscCodec: BytesToBytesCodec {
     }
 
     /// The input size plus the 16-byte header.
-    public func encodedSizeBound(_ byteCount: Int) -> Int { byteCount + Self.maxOverhead }
+    public func encodedSizeBound(_ byteCount: Int) -> Int { ShapeMath.saturatingSum(byteCount, Self.maxOverhead) }
 
     /// The fields of a blosc 1.x frame header.
     public struct Header: Sendable, Hashable {

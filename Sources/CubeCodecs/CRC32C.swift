@@ -110,7 +110,7 @@ public struct CRC32CCodec: BytesToBytesCodec {
     }
 
     /// `byteCount + 4`.
-    public func encodedSizeBound(_ byteCount: Int) -> Int { byteCount + 4 }
+    public func encodedSizeBound(_ byteCount: Int) -> Int { ShapeMath.saturatingSum(byteCount, 4) }
 
     private func hex(_ value: UInt32) -> String {
         let digits = String(value, radix: 16)

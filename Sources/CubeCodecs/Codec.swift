@@ -17,8 +17,9 @@ public struct ChunkSpec: Sendable, Hashable {
         self.fill = fill
     }
 
-    /// Decoded size in bytes (0 for variable-length strings, whose size is unknown).
-    public var byteCount: Int { ShapeMath.product(shape) * dataType.itemSize }
+    /// Decoded size in bytes (0 for variable-length strings, whose size is unknown), or
+    /// `Int.max` for a shape too large to address.
+    public var byteCount: Int { shape.reduce(dataType.itemSize) { ShapeMath.saturatingProduct($0, $1) } }
 }
 
 /// A codec that transforms an array into another array (for example `transpose`, `delta`).

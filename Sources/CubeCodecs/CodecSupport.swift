@@ -22,6 +22,25 @@ enum CodecSupport {
         }
     }
 
+    /// The output room a streaming decoder starts with, and the most it may grow to, for
+    /// `inputCount` compressed bytes that should decode to `expected` bytes (when known) and
+    /// can decode to at most `maxRatio` bytes each. The limit is `expected + 1`: the spare byte
+    /// tells streams that decode to too much. With `expected` unknown, the room starts at
+    /// `unknown` and has no limit. The room never starts larger than the input can fill, so a
+    /// damaged stream does not make the decoder allocate a size read from the metadata first.
+    static func decodingRoom(expected: Int?, inputCount: Int, maxRatio: Int, unknown: Int) -> (initial: Int, limit: Int?) {
+        guard let expected else { return (unknown, nil) }
+        let limit = ShapeMath.saturatingSum(expected, 1)
+        let fillable = ShapeMath.saturatingSum(ShapeMath.saturatingProduct(inputCount, maxRatio), 64)
+        return (min(limit, fillable), limit)
+    }
+
+    /// The room after `room` is full: twice as much, up to `limit`; `nil` when it is at `limit`.
+    static func grownRoom(_ room: Int, limit: Int?) -> Int? {
+        guard let limit else { return ShapeMath.saturatingProduct(max(room, 1), 2) }
+        return room < limit ? min(ShapeMath.saturatingProduct(max(room, 1), 2), limit) : nil
+    }
+
     /// Reads a little-endian `UInt32` at `offset`; the caller checks the bounds.
     static func loadUInt32LE(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {
         UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))

@@ -7,6 +7,8 @@ import CubeCore
 enum Deflate {
     /// Largest step handed to zlib at once.
     static let maxStep = 1 << 30
+    /// The most bytes one deflated byte can inflate to (deflate's limit is 1032:1).
+    static let maxRatio = 1032
 
     /// zlib's `windowBits` for a zlib stream.
     static let zlibWindowBits: Int32 = 15
@@ -14,9 +16,10 @@ enum Deflate {
     static let gzipWindowBits: Int32 = 15 + 16
 
     /// An upper bound of the deflated size of `n` bytes: zlib's `compressBound`, plus the
-    /// 12 extra bytes of a gzip wrapper (18 bytes) over a zlib one (6 bytes).
+    /// 12 extra bytes of a gzip wrapper (18 bytes) over a zlib one (6 bytes); `Int.max` when
+    /// that is too large to represent.
     static func bound(_ n: Int, gzip: Bool) -> Int {
-        n + (n >> 12) + (n >> 14) + (n >> 25) + 13 + (gzip ? 12 : 0)
+        ShapeMath.saturatingSum(n, (n >> 12) + (n >> 14) + (n >> 25) + 13 + (gzip ? 12 : 0))
     }
 
     /// Checks a zlib compression level (-1 is zlib's default, 6).
@@ -85,18 +88,19 @@ enum Deflate {
         guard rc == Z_OK else { throw CubeError(.io, "\(codec): cannot initialize inflate: \(message(stream, rc))") }
         defer { inflateEnd(stream) }
 
-        // One spare byte past `expected` detects streams that decode to too much.
-        var output = [UInt8](repeating: 0, count: expected.map { $0 + 1 } ?? min(max(input.count * 4, 4096), maxStep))
+        let room = CodecSupport.decodingRoom(expected: expected, inputCount: input.count, maxRatio: maxRatio,
+                                             unknown: min(max(input.count * 4, 4096), maxStep))
+        var output = [UInt8](repeating: 0, count: room.initial)
         var produced = 0
         var consumed = 0
         try input.withUnsafeBufferPointer { inputBuffer in
             guard let src = inputBuffer.baseAddress else { return }
             while true {
                 if produced == output.count {
-                    if let expected {
-                        throw CodecSupport.corrupt(codec, "decoded more than \(expected) bytes, expected \(expected)")
+                    guard let grown = CodecSupport.grownRoom(output.count, limit: room.limit) else {
+                        throw CodecSupport.corrupt(codec, "decoded more than \(expected ?? 0) bytes, expected \(expected ?? 0)")
                     }
-                    output.append(contentsOf: repeatElement(0, count: output.count))
+                    output.append(contentsOf: repeatElement(0, count: grown - output.count))
                 }
                 let inStep = min(input.count - consumed, maxStep)
                 let outStep = min(output.count - produced, maxStep)

@@ -80,6 +80,6 @@ public struct LZ4Codec: BytesToBytesCodec {
     /// `LZ4_compressBound` plus the 4-byte header.
     public func encodedSizeBound(_ byteCount: Int) -> Int {
         // LZ4_COMPRESSBOUND; valid beyond LZ4_MAX_INPUT_SIZE too, where encoding refuses anyway.
-        Self.headerSize + byteCount + byteCount / 255 + 16
+        ShapeMath.saturatingSum(byteCount, Self.headerSize + byteCount / 255 + 16)
     }
 }

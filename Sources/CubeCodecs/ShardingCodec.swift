@@ -49,7 +49,10 @@ public struct ShardingCodec: ArrayToBytesCodec {
     /// What the index of a shard of `shardShape` decodes to: `(offset, nbytes)` pairs of
     /// `uint64` per inner chunk, all-ones where a chunk is absent.
     public func indexSpec(_ shardShape: [Int]) throws -> ChunkSpec {
-        ChunkSpec(shape: try chunksPerShard(shardShape) + [2], dataType: .uint64, fill: .element([UInt8](repeating: 0xFF, count: 8)))
+        let shape = try chunksPerShard(shardShape) + [2]
+        // An index too large to address (many tiny inner chunks in a huge shard) is bad metadata.
+        _ = try ShapeMath.byteCount(shape, itemSize: 8, context: "shard index")
+        return ChunkSpec(shape: shape, dataType: .uint64, fill: .element([UInt8](repeating: 0xFF, count: 8)))
     }
 
     /// The encoded size of the index of a shard of `shardShape`.
@@ -138,11 +141,14 @@ public struct ShardingCodec: ArrayToBytesCodec {
         return try codecs.decode(bytes, spec: innerSpec)
     }
 
+    /// An upper bound of a stored shard's size (every inner chunk at its bound, plus the index),
+    /// `Int.max` when too large to represent, or `nil` when the inner chunks' size is unknown.
     public func encodedSizeBound(_ spec: ChunkSpec) -> Int? {
         guard let perShard = try? chunksPerShard(spec.shape),
               let inner = codecs.encodedSizeBound(ChunkSpec(shape: innerChunkShape, dataType: spec.dataType, fill: spec.fill)),
               let index = try? indexByteCount(spec.shape) else { return nil }
-        return ShapeMath.product(perShard) * inner + index
+        let chunks = perShard.reduce(1) { ShapeMath.saturatingProduct($0, $1) }
+        return ShapeMath.saturatingSum(ShapeMath.saturatingProduct(chunks, inner), index)
     }
 }
 

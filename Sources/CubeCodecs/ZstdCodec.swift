@@ -158,18 +158,19 @@ public struct ZstdCodec: BytesToBytesCodec {
     }
 
     private func decodeStreaming(_ bytes: [UInt8], expected: Int?, context: OpaquePointer) throws -> [UInt8] {
-        // One spare byte past `expected` detects frames that decode to too much.
-        var output = [UInt8](repeating: 0, count: expected.map { $0 + 1 } ?? min(max(bytes.count * 4, 1 << 16), 1 << 30))
+        let room = CodecSupport.decodingRoom(expected: expected, inputCount: bytes.count, maxRatio: Self.maxRatio,
+                                             unknown: min(max(bytes.count * 4, 1 << 16), 1 << 30))
+        var output = [UInt8](repeating: 0, count: room.initial)
         var produced = 0
         try bytes.withUnsafeBytes { source in
             var input = ZSTD_inBuffer(src: source.baseAddress, size: source.count, pos: 0)
             var remaining = 1  // the last return value; 0 when a frame is complete and flushed
             while true {
                 if produced == output.count {
-                    if let expected {
-                        throw CodecSupport.corrupt(name, "decoded more than \(expected) bytes, expected \(expected)")
+                    guard let grown = CodecSupport.grownRoom(output.count, limit: room.limit) else {
+                        throw CodecSupport.corrupt(name, "decoded more than \(expected ?? 0) bytes, expected \(expected ?? 0)")
                     }
-                    output.append(contentsOf: repeatElement(0, count: output.count))
+                    output.append(contentsOf: repeatElement(0, count: grown - output.count))
                 }
                 let before = (input.pos, produced)
                 remaining = try output.withUnsafeMutableBytes { out in
@@ -193,6 +194,9 @@ public struct ZstdCodec: BytesToBytesCodec {
         return CodecSupport.trimmed(consume output, to: produced)
     }
 
-    /// `ZSTD_compressBound`.
-    public func encodedSizeBound(_ byteCount: Int) -> Int { ZSTD_compressBound(byteCount) }
+    /// `ZSTD_compressBound`, or `Int.max` when that is too large to represent.
+    public func encodedSizeBound(_ byteCount: Int) -> Int {
+        let bound = ZSTD_compressBound(byteCount)
+        return bound < byteCount ? Int.max : bound
+    }
 }

@@ -27,4 +27,29 @@ import Testing
     @Test func aResultFarSmallerThanWhatWasAskedIsMovedToATightBuffer() throws {
         #expect(try !Self.keepsCachedBuffer(writing: Self.asked / 4))
     }
+
+    /// Found by fuzz-metadata: bounding the encoded size of a chunk of nearly `Int.max` bytes
+    /// trapped on overflow; bounds now saturate (too large for any memory budget).
+    @Test func encodedSizeBoundsSaturate() throws {
+        let codecs: [any BytesToBytesCodec] = [try BloscCodec(), try ZstdCodec(), try GzipCodec(), try ZlibCodec(),
+                                               try LZ4Codec(), CRC32CCodec(), try ShuffleCodec()]
+        for codec in codecs {
+            #expect(codec.encodedSizeBound(Int.max) == Int.max, "\(codec.name)")
+            #expect(codec.encodedSizeBound(Int.max - 3) >= Int.max - 3, "\(codec.name)")
+        }
+        let huge = ChunkSpec(shape: [Int.max / 2, 3], dataType: .float64, fill: .zero(for: .float64))
+        #expect(huge.byteCount == Int.max)
+        #expect(CodecChain(arrayToBytes: BytesCodec(), bytesToBytes: codecs).encodedSizeBound(huge) == Int.max)
+    }
+
+    @Test func decodingRoomStartsAtWhatTheInputCanHold() {
+        #expect(CodecSupport.decodingRoom(expected: 1 << 40, inputCount: 10, maxRatio: 1032, unknown: 7) == (10_384, 1 << 40 + 1))
+        #expect(CodecSupport.decodingRoom(expected: 100, inputCount: 10, maxRatio: 1032, unknown: 7) == (101, 101))
+        #expect(CodecSupport.decodingRoom(expected: Int.max, inputCount: Int.max, maxRatio: 2, unknown: 7) == (Int.max, Int.max))
+        #expect(CodecSupport.decodingRoom(expected: nil, inputCount: 10, maxRatio: 1032, unknown: 7) == (7, nil))
+        #expect(CodecSupport.grownRoom(10_384, limit: 1 << 40 + 1) == 20_768)
+        #expect(CodecSupport.grownRoom(100, limit: 101) == 101)
+        #expect(CodecSupport.grownRoom(101, limit: 101) == nil)
+        #expect(CodecSupport.grownRoom(7, limit: nil) == 14)
+    }
 }

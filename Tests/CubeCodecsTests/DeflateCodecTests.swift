@@ -62,6 +62,27 @@ import Testing
         expectCubeError(.corrupt) { try ZlibCodec().decode(gzip, decodedSize: nil) }
     }
 
+    /// Found by fuzz-codecs: a damaged 4-byte gzip stream of a chunk the metadata says holds
+    /// 2.5 GB made the decoder allocate all of it before reading the stream (a crash where
+    /// memory is short). The output now starts at what the input can inflate to.
+    @Test(arguments: [2_549_797_205, 1 << 40, Int.max])
+    func damagedStreamsDoNotAllocateTheExpectedSize(_ size: Int) {
+        expectCubeError(.corrupt) { try GzipCodec().decode([0x72, 0x22, 0x6D, 0xC0], decodedSize: size) }
+        expectCubeError(.corrupt) { try ZlibCodec().decode([0x78, 0x9C, 0x03, 0x00], decodedSize: size) }
+        let valid = try? ZlibCodec().encode(Samples.smooth(100))
+        expectCubeError(.corrupt) { try ZlibCodec().decode(valid ?? [], decodedSize: size) }
+    }
+
+    @Test func decodesDataNearDeflatesLargestRatio() throws {
+        let zeros = [UInt8](repeating: 0, count: 4 << 20)
+        for codec in [try ZlibCodec(level: 9) as any BytesToBytesCodec, try GzipCodec(level: 9)] {
+            let encoded = try codec.encode(zeros)
+            #expect(encoded.count * Deflate.maxRatio < zeros.count + zeros.count / 50)
+            #expect(try codec.decode(encoded, decodedSize: zeros.count) == zeros)
+            #expect(try codec.decode(encoded, decodedSize: nil) == zeros)
+        }
+    }
+
     @Test func validatesLevels() {
         expectCubeError(.invalidArgument) { try ZlibCodec(level: 10) }
         expectCubeError(.invalidArgument) { try GzipCodec(level: -2) }

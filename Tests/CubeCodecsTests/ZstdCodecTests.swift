@@ -80,6 +80,14 @@ import Testing
         expectCubeError(.corrupt) { try codec.decode(Array(frame.dropLast()), decodedSize: nil) }
     }
 
+    /// A frame without a recorded size is decoded by streaming; for a chunk the metadata says
+    /// is huge, the output must not be allocated at that size before the frame is read.
+    @Test(arguments: [1 << 40, Int.max])
+    func framesWithoutSizeDoNotAllocateTheExpectedSize(_ size: Int) throws {
+        let frame = Self.frameWithoutSize(Samples.random(1000))
+        expectCubeError(.corrupt) { try ZstdCodec().decode(frame, decodedSize: size) }
+    }
+
     @Test func decodesConcatenatedFrames() throws {
         let codec = try ZstdCodec(level: 1)
         let a = Samples.smooth(100_000), b = Samples.random(777)

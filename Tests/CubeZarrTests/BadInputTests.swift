@@ -351,4 +351,24 @@ import CubeCodecs
         expectError("link escape write", naming: [root], kind: .invalidInput) { try s.set("link/y", [1]) }
         #expect(!FileManager.default.fileExists(atPath: outside + "/y"))
     }
+
+    /// Found with the fuzz-metadata target: sizes near `Int.max` in metadata trapped on integer
+    /// overflow when counting chunks (`ceilDiv`), sizing a shard's index, or bounding encoded
+    /// chunk sizes. Opening, sizing and reading such arrays now works or throws.
+    @Test(arguments: [
+        #"{"zarr_format": 2, "shape": [9223372036854775807], "chunks": [2], "dtype": "|u1", "compressor": null, "fill_value": 0, "filters": null, "order": "C"}"#,
+        #"{"zarr_format": 2, "shape": [9223372036854775807], "chunks": [9223372036854775807], "dtype": "|u1", "compressor": {"id": "zlib"}, "fill_value": 0, "filters": null, "order": "C"}"#,
+        #"{"zarr_format": 3, "node_type": "array", "shape": [4611686018427387904], "data_type": "uint8", "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [4611686018427387904]}}, "fill_value": 0, "codecs": [{"name": "sharding_indexed", "configuration": {"chunk_shape": [1], "codecs": [{"name": "bytes"}]}}]}"#,
+    ])
+    func hugeSizesInMetadataDoNotTrap(_ document: String) throws {
+        let key = document.contains("\"zarr_format\": 3") ? "a/zarr.json" : "a/.zarray"
+        let store = try store([key: document])
+        let array = try ZarrArray.open(store, path: "a")
+        #expect(array.grid.chunkCount >= 1)
+        _ = array.codecs.encodedSizeBound(ChunkSpec(shape: array.metadata.chunkShape, dataType: .uint8, fill: array.fill))
+        let last = array.grid.chunkCounts.map { $0 - 1 }
+        try store.set(array.chunkKey(last), [UInt8](repeating: 0, count: 64))
+        let corner = Region(start: array.shape.map { $0 - 1 }, count: array.shape.map { _ in 1 })
+        _ = try? array.read(corner)
+    }
 }
