@@ -160,7 +160,10 @@ public final class BufferCache: @unchecked Sendable {
     }
 
     private static func fresh(_ count: Int) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        // The standard library writes the count of an empty result into the one shared empty
+        // array, a harmless race ThreadSanitizer reports when threads do it at once.
+        guard count > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             if let base = buffer.baseAddress { adviseHugePages(UnsafeMutableRawPointer(base), count: count) }
             initialized = count
         }

@@ -54,8 +54,10 @@ import Testing
                 try writer.finish()
             }
         }
-        #expect(cache.misses == 4, "after the first round, every buffer is a reused one")
-        #expect(cache.hits == 8)
+        // At most the first round's four are new: a write that finishes before the round's
+        // last take hands its buffer to that take already (as under ThreadSanitizer's pace).
+        #expect(cache.misses <= 4, "after the first round, every buffer is a reused one")
+        #expect(cache.hits >= 8 && cache.hits + cache.misses == 12)
         #expect(try store.keys(under: "").count == 12)
     }
 
