@@ -1,0 +1,6 @@
+#include <stddef.h>
+#include <stdint.h>
+
+/// libFuzzer's entry point for programs with their own `main` (compiler-rt, -fsanitize=fuzzer):
+/// parses libFuzzer's flags from argv and runs `callback` on every input.
+int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));
