@@ -3,6 +3,9 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 SAMPLE ?= fixtures/netcdf/monthly/era_2000-0*.nc
 DEMO ?= .build/demo
+# Seconds each fuzz target runs: FUZZ_SECONDS in `make fuzz`, FUZZ_SMOKE_SECONDS in `make test`.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 30
 
 # `make install` builds with SwiftPM in BUILD_CONFIG (release or debug) and installs the result
 # under $(DESTDIR)$(PREFIX). Setting BUILD_DIR to a directory of already-built tools installs
@@ -28,7 +31,7 @@ INSTALLED = $(addprefix $(DESTDIR)$(bindir)/,$(TOOLS)) \
 	$(addprefix $(DESTDIR)$(zshcompdir)/_,$(TOOLS)) \
 	$(patsubst %,$(DESTDIR)$(fishcompdir)/%.fish,$(TOOLS))
 
-.PHONY: deps python build release demo test regen install install-build uninstall clean
+.PHONY: deps python build release demo test test-sanitizers fuzz regen install install-build uninstall clean
 
 deps:
 	@scripts/install-deps
@@ -54,11 +57,23 @@ demo: release
 	.build/release/cube-bench $(DEMO)/era.zarr/t2m $(DEMO)/era-series.zarr/t2m --points 5
 
 # Runs every test: the generated files' freshness (man pages, completions) and the man
-# pages' lint first, then unit, CLI, install and interop tests (zarr-python 2 and 3 and
-# xarray read what cube writes), so the test summary is the last thing printed.
+# pages' lint first, the tests under ThreadSanitizer and AddressSanitizer, each fuzz target
+# for FUZZ_SMOKE_SECONDS, then unit, CLI, install and interop tests (zarr-python 2 and 3
+# and xarray read what cube writes), so the test summary is the last thing printed.
 test: deps python
 	scripts/check-generated
+	SWIFT=$(SWIFT) scripts/test-sanitizers
+	SWIFT=$(SWIFT) FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) fuzz/run
 	CUBE_REQUIRE_INTEROP=1 $(SWIFT) test
+
+# Runs the tests under ThreadSanitizer (the engine, stores, arrays and buffer cache) and
+# AddressSanitizer (every test), each built in its own directory under ~/.cache/cube.
+test-sanitizers: deps
+	SWIFT=$(SWIFT) scripts/test-sanitizers
+
+# Builds the libFuzzer targets in fuzz/ and runs each for FUZZ_SECONDS, seeded from fixtures/.
+fuzz: deps
+	SWIFT=$(SWIFT) FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run
 
 # Rewrites the generated files from the command definitions; commit the result.
 regen:
@@ -86,4 +101,4 @@ uninstall:
 	rm -f $(INSTALLED)
 
 clean:
-	rm -rf .build .venv
+	rm -rf .build .build-fuzz .venv
