@@ -57,16 +57,18 @@ demo: release
 	.build/release/cube-bench $(DEMO)/era.zarr/t2m $(DEMO)/era-series.zarr/t2m --points 5
 
 # Runs every test: the generated files' freshness (man pages, completions) and the man
-# pages' lint first, each fuzz target for FUZZ_SMOKE_SECONDS, then unit, CLI, install,
-# S3 and interop tests (zarr-python 2 and 3 and xarray read what cube writes), so the test
-# summary is the last thing printed. The sanitizer runs are `make test-sanitizers`.
+# pages' lint first, the tests under ThreadSanitizer and AddressSanitizer, each fuzz target
+# for FUZZ_SMOKE_SECONDS, then unit, CLI, install, S3 and interop tests (zarr-python 2 and
+# 3 and xarray read what cube writes), so the test summary is the last thing printed.
 test: deps python
 	scripts/check-generated
+	SWIFT=$(SWIFT) scripts/test-sanitizers
 	SWIFT=$(SWIFT) FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) fuzz/run
 	CUBE_REQUIRE_INTEROP=1 $(SWIFT) test
 
 # Runs the tests under ThreadSanitizer (the engine, stores, arrays and buffer cache) and
-# AddressSanitizer (every test), each built in its own directory under ~/.cache/cube.
+# AddressSanitizer (every test but the S3 store's), each built in its own directory under
+# ~/.cache/cube.
 test-sanitizers: deps
 	SWIFT=$(SWIFT) scripts/test-sanitizers
 

@@ -6,6 +6,11 @@ func systemLibrary(_ name: String, pkgConfig: String, apt: String) -> Target {
     .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt([apt])])
 }
 
+/// Whether the S3 store is built. `CUBE_WITHOUT_S3=1` leaves it out, with async-http-client,
+/// swift-nio and swift-crypto under it, for the sanitizer and fuzz builds, which check the
+/// engine, the codecs and the stores on disk; the S3 code is tested by the ordinary build.
+let withS3 = Context.environment["CUBE_WITHOUT_S3"] == nil
+
 let package = Package(
     name: "cube",
     platforms: [.macOS(.v13)],
@@ -18,15 +23,15 @@ let package = Package(
         .library(name: "CubeZarr", targets: ["CubeZarr"]),
         .library(name: "CubeCore", targets: ["CubeCore"]),
         .library(name: "CubeCodecs", targets: ["CubeCodecs"]),
-        .library(name: "CubeS3", targets: ["CubeS3"]),
-    ],
+    ] + (withS3 ? [.library(name: "CubeS3", targets: ["CubeS3"])] : []),
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ] + (withS3 ? [
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Already required by async-http-client; named so CubeS3 may import NIOCore, NIOPosix, NIOHTTP1.
         .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
-    ],
+    ] : []),
     targets: [
         systemLibrary("CNetCDF", pkgConfig: "netcdf", apt: "libnetcdf-dev"),
         systemLibrary("CHDF5", pkgConfig: "hdf5", apt: "libhdf5-dev"),
@@ -43,19 +48,11 @@ let package = Package(
         .target(name: "CubeZarr", dependencies: ["CubeCore", "CubeCodecs", "CDirectIO"]),
         .target(name: "CubeNetCDF", dependencies: ["CubeCore", "CubeHDF5", "CNetCDF"]),
         .target(name: "CubeHDF5", dependencies: ["CubeCore", "CubeCodecs", "CHDF5", "CDeflate"]),
-        .target(name: "CubeS3", dependencies: [
-            "CubeCore", "CubeZarr",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
         .target(name: "CubeEngine", dependencies: ["CubeCore", "CubeCodecs", "CubeZarr", "CubeNetCDF", "CubeHDF5"]),
         .target(name: "CubeCLI", dependencies: [
-            "CubeCore", "CubeZarr", "CubeEngine", "CubeS3", "CMalloc",
+            "CubeCore", "CubeZarr", "CubeEngine", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ] + (withS3 ? ["CubeS3"] : [])),
         .executableTarget(name: "cube-convert", dependencies: ["CubeCLI"]),
         .executableTarget(name: "cube-info", dependencies: ["CubeCLI"]),
         .executableTarget(name: "cube-rechunk", dependencies: ["CubeCLI"]),
@@ -70,11 +67,20 @@ let package = Package(
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"]),
         .testTarget(name: "CubeCodecsTests", dependencies: ["CubeCodecs"]),
         .testTarget(name: "CubeZarrTests", dependencies: ["CubeZarr", "CubeTestSupport", "CubeStoreConformance", "CDirectIO"]),
-        .testTarget(name: "CubeS3Tests", dependencies: ["CubeS3", "CubeZarr", "CubeTestSupport", "CubeStoreConformance"]),
         .testTarget(name: "CubeNetCDFTests", dependencies: ["CubeNetCDF", "CubeHDF5", "CNetCDF"]),
         .testTarget(name: "CubeHDF5Tests", dependencies: ["CubeHDF5", "CHDF5"]),
         .testTarget(name: "CubeEngineTests", dependencies: ["CubeEngine"]),
         .testTarget(name: "CubeCLITests", dependencies: ["CubeCLI", "CubeTestSupport"]),
-    ],
+    ] + (withS3 ? [
+        .target(name: "CubeS3", dependencies: [
+            "CubeCore", "CubeZarr",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .testTarget(name: "CubeS3Tests", dependencies: ["CubeS3", "CubeZarr", "CubeTestSupport", "CubeStoreConformance"]),
+    ] : []),
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,7 @@
 import CubeCore
+#if canImport(CubeS3)
 import CubeS3
+#endif
 import CubeZarr
 import Foundation
 
@@ -18,8 +20,12 @@ enum StoreLocation {
     /// The existing store at `location`.
     static func open(_ location: String) throws -> any Store {
         if isRemote(location) {
+            #if canImport(CubeS3)
             let root = try S3Location(parsing: location)
             return S3Store(client: S3Client(settings: try S3Settings.fromProcessEnvironment()), root: root)
+            #else
+            throw CubeError(.unsupported, "this build of cube has no S3 support (it was built with CUBE_WITHOUT_S3)", context: location)
+            #endif
         }
         return try openDirectory(location.hasPrefix("file://") ? String(location.dropFirst("file://".count)) : location)
     }
