@@ -40,9 +40,7 @@ public enum RechunkJobBuilder {
         for index in arrays.indices { arrays[index].plan = lean.plans[index] }
         return RechunkJob(options: options, groups: inputs.groups, arrays: arrays.sorted { $0.path < $1.path },
                           format: format, memoryBudget: lean.memory,
-                          fingerprint: TransactionalCopy.fingerprint(inputs: [options.source], format: format, arrays: arrays.map {
-                              CopyArray(path: $0.path, source: $0.source, metadata: $0.metadata, plan: $0.plan)
-                          }))
+                          fingerprint: TransactionalCopy.fingerprint(inputs: [options.source], format: format, arrays: arrays.map(\.copy)))
     }
 
     /// One source array with the metadata it would keep unchanged.

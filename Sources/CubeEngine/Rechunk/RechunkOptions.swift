@@ -54,6 +54,9 @@ public struct RechunkArray: Sendable {
     public var plan: RechunkPlan
     /// Whether the array's chunks change (false: copied as it is).
     public var rechunked: Bool
+
+    /// What the shared copy path (``TransactionalCopy``) needs of it.
+    public var copy: CopyArray { CopyArray(path: path, source: source, metadata: metadata, plan: plan) }
 }
 
 /// Everything a rechunk will do, decided before anything is written.

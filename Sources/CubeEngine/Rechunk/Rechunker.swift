@@ -31,7 +31,7 @@ public enum Rechunker {
     /// Rechunks; the output is complete only when this returns.
     public static func run(_ job: RechunkJob, progress: (any ProgressSink)? = nil) throws -> RechunkSummary {
         let options = job.options
-        let arrays = job.arrays.map { CopyArray(path: $0.path, source: $0.source, metadata: $0.metadata, plan: $0.plan) }
+        let arrays = job.arrays.map(\.copy)
         let transaction = try OutputTransaction(.init(
             tool: "rechunk", output: options.output, inputs: [options.source], fingerprint: job.fingerprint,
             description: TransactionalCopy.description(inputs: [options.source], arrays: arrays),

@@ -35,8 +35,8 @@ public enum OutputOverlap {
     /// opening them reports that.
     public static func check(_ output: String, role: String = "output", inputs: [String]) throws {
         for input in inputs {
-            guard let relation = relation(of: output, to: input) else { continue }
             let extent = hierarchyRoot(of: input)
+            guard let relation = relation(of: output, toExtent: extent) else { continue }
             let named = extent == ResolvedPath(input).full ? "the input '\(input)'" : "the input '\(input)' (Zarr hierarchy \(extent))"
             let message: String
             switch relation {
@@ -54,7 +54,12 @@ public enum OutputOverlap {
     /// How `output` relates to `input` (taken as its whole Zarr hierarchy), or `nil` when
     /// they are apart or `input` does not exist.
     public static func relation(of output: String, to input: String) -> Relation? {
-        let source = ResolvedPath(hierarchyRoot(of: input))
+        relation(of: output, toExtent: hierarchyRoot(of: input))
+    }
+
+    /// How `output` relates to `extent`, an input's resolved hierarchy root.
+    private static func relation(of output: String, toExtent extent: String) -> Relation? {
+        let source = ResolvedPath(extent)
         guard source.tail.isEmpty, let sourceID = source.ancestorIDs.first else { return nil }
         let target = ResolvedPath(output)
         if let index = target.ancestorIDs.firstIndex(of: sourceID) {
